@@ -1,0 +1,7 @@
+"""skemotion: scikit-learn-compatible emotion recognition from body motion and EEG."""
+
+from .motion import JointDistances, KinematicFeatures, SkeletonNormalizer
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["JointDistances", "KinematicFeatures", "SkeletonNormalizer", "__version__"]

@@ -1,0 +1,113 @@
+"""Loader for the Bandai-Namco-Research-Motiondataset-1 (motion capture of walking/gesturing in styles)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.utils import Bunch
+
+from ..io import read_bvh
+from ..skeleton import COMMON_LAYOUT, convert_layout, get_layout, layout_from_rig
+
+EMOTIONAL_STYLES = ("normal", "happy", "sad", "angry", "proud", "not-confident", "tired")
+
+_DESCR = """Bandai-Namco-Research-Motiondataset-1
+------------------------------------
+Kobayashi et al. (2023), "Motion Capture Dataset for Practical Use of AI-based Motion Editing and
+Stylization", arXiv:2306.08861. Licence: CC BY-NC 4.0. BVH motion capture at 30 fps of professional actors
+performing contents (walk, run, bow, ...) in styles (normal, happy, sad, angry, proud, ...).
+``target`` holds the style of each clip, ``groups`` its content.
+"""
+
+
+def _labels(cfg_file):
+    """Label names of cfg/{content,style}_label.txt without the "dataset-1_" prefix, in index order."""
+    lines = [line.strip() for line in cfg_file.read_text().splitlines() if line.strip()]
+    return [line.split("_", 1)[1] if line.startswith("dataset-") else line for line in lines]
+
+
+def _select(requested, available, kind):
+    if requested is None:
+        return set(available)
+    requested = [requested] if isinstance(requested, str) else list(requested)
+    unknown = sorted(set(requested) - set(available))
+    if unknown:
+        raise ValueError(f"Unknown {kind} {unknown}; available: {sorted(set(available))}.")
+    return set(requested)
+
+
+def load_bandai_namco(path, styles=None, contents=None, *, layout="bvh", n_jobs=None):
+    """Load the Bandai-Namco motion dataset (BVH clips labelled by style and content).
+
+    Every clip is read with :func:`skemotion.io.read_bvh`, so positions come from real forward
+    kinematics. Labels come from each clip's ``.json`` file and the names in ``cfg/``.
+
+    Parameters
+    ----------
+    path : str or Path
+        Dataset folder holding ``data/*.bvh``, ``data/*.json`` and ``cfg/{content,style}_label.txt``.
+    styles : str, list of str or None, default=None
+        Styles to keep (e.g. :data:`EMOTIONAL_STYLES`), ``None`` for all.
+    contents : str, list of str or None, default=None
+        Contents to keep (e.g. ``["walk", "run"]``), ``None`` for all.
+    layout : {"bvh", "body16"}, default="bvh"
+        ``"bvh"`` keeps every joint of the motion-capture rig; ``"body16"`` maps them onto the common
+        body layout shared with skeletons from video.
+    n_jobs : int or None, default=None
+        Files read in parallel through joblib.
+
+    Returns
+    -------
+    data : Bunch
+        ``data`` (list of (n_frames_i, n_joints, 3) arrays, centimetres, y up), ``target`` (style names),
+        ``groups`` (content names), ``filenames``, ``frame_rate``, ``joint_names``, ``parents``, ``layout``
+        (a :class:`~skemotion.skeleton.SkeletonLayout`) and ``DESCR``.
+
+    Examples
+    --------
+    >>> from skemotion.datasets import load_bandai_namco
+    >>> bunch = load_bandai_namco("../shared/data/bandai-namco-1", styles=["happy", "sad"],
+    ...                           contents="walk", layout="body16")  # doctest: +SKIP
+    >>> len(bunch.data), bunch.data[0].shape[1:]  # doctest: +SKIP
+    (4, (16, 3))
+    """
+    root = Path(path)
+    if not (root / "data").is_dir() or not (root / "cfg").is_dir():
+        raise FileNotFoundError(f"{root} is not a Bandai-Namco dataset folder (expected data/ and cfg/ inside).")
+    if layout not in ("bvh", COMMON_LAYOUT):
+        raise ValueError(f"layout must be 'bvh' or {COMMON_LAYOUT!r}, got {layout!r}.")
+    content_names, style_names = _labels(root / "cfg" / "content_label.txt"), _labels(root / "cfg" / "style_label.txt")
+    keep_styles = _select(styles, style_names, "styles")
+    keep_contents = _select(contents, content_names, "contents")
+
+    files, target, groups = [], [], []
+    for label_file in sorted((root / "data").glob("*.json")):
+        label = json.loads(label_file.read_text())
+        style, content = style_names[label["style"]], content_names[label["content"]]
+        if style in keep_styles and content in keep_contents:
+            files.append(label_file.with_suffix(".bvh"))
+            target.append(style)
+            groups.append(content)
+    if not files:
+        raise ValueError(f"No clip of {root} matches styles={styles!r} and contents={contents!r}.")
+
+    motions = Parallel(n_jobs=n_jobs)(delayed(read_bvh)(f) for f in files)
+    rig = layout_from_rig("bandai_namco", motions[0].joint_names, motions[0].parents)
+    for motion in motions:
+        if tuple(motion.joint_names) != rig.joint_names:
+            raise ValueError(f"{motion.filename} has a different rig from {motions[0].filename}.")
+    data = [m.positions for m in motions]
+    if layout == COMMON_LAYOUT:
+        data, rig = [convert_layout(x, rig) for x in data], get_layout(COMMON_LAYOUT)
+    return Bunch(
+        data=data,
+        target=np.array(target),
+        groups=np.array(groups),
+        filenames=[str(f) for f in files],
+        frame_rate=motions[0].frame_rate,
+        joint_names=list(rig.joint_names),
+        parents=np.array(rig.parents),
+        layout=rig,
+        DESCR=_DESCR,
+    )

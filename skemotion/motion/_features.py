@@ -1,0 +1,266 @@
+"""Feature transformers from skeleton sequences to 2-D feature matrices."""
+
+import warnings
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..skeleton import SkeletonLayout, get_layout
+from ..utils._tags import SkeletonMixin
+from ..utils.validation import check_layout_matches, validate_skeletons
+from ._temporal import nan_warnings_ignored, time_derivative
+
+_AXES = "xyz"
+
+
+def _joint_names(layout, n_joints):
+    if layout is None:
+        return [f"joint{j}" for j in range(n_joints)]
+    return list(get_layout(layout).joint_names)
+
+
+def _checked_layout(layout, n_joints):
+    layout = None if layout is None else get_layout(layout)
+    check_layout_matches(layout, n_joints)
+    return layout
+
+
+def _warn_unobserved(features, names, estimator):
+    missing = np.isnan(features).all(axis=0)
+    if missing.any():
+        warnings.warn(
+            f"{type(estimator).__name__}: {int(missing.sum())} feature(s), e.g. {names[np.argmax(missing)]!r}, "
+            "are NaN in every sample (a joint never observed); impute them or drop the joint.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
+    """Per-joint speed, acceleration and jerk statistics, path length and range of motion.
+
+    Derivatives are taken of joint *positions* (not joint angles) by second-order central differences
+    (``numpy.gradient``) with the true frame rate, so features are in units per second, per second squared
+    and per second cubed. Each sample is described on its own: nothing is learned from the training set.
+
+    For each joint the features are, in this order: mean, standard deviation and maximum of the speed,
+    of the acceleration magnitude and of the jerk magnitude; the path length (sum of frame-to-frame
+    displacements); and the range (max - min) along each axis. Missing (NaN) frames are left out of every
+    statistic; a frame next to a missing one has no derivative (no gap is bridged).
+
+    Parameters
+    ----------
+    frame_rate : float, default=30.0
+        Frames per second of the input.
+    layout : str, SkeletonLayout or None, default=None
+        Only used to name the features (``"left_hand_speed_mean"``); ``None`` names joints ``joint0``...
+
+    Attributes
+    ----------
+    n_joints_in_, n_dims_in_ : int
+        Joints and coordinates per joint seen in ``fit``.
+
+    Examples
+    --------
+    >>> from skemotion.datasets import make_emotional_gait
+    >>> from skemotion.motion import KinematicFeatures
+    >>> gait = make_emotional_gait(8, random_state=0)
+    >>> features = KinematicFeatures(frame_rate=gait.frame_rate, layout="body16").fit(gait.data)
+    >>> features.transform(gait.data).shape
+    (8, 208)
+    >>> features.get_feature_names_out()[:2].tolist()
+    ['root_speed_mean', 'root_speed_std']
+    """
+
+    _parameter_constraints = {
+        "frame_rate": [Interval(Real, 0, None, closed="neither")],
+        "layout": [str, SkeletonLayout, None],
+    }
+
+    def __init__(self, frame_rate=30.0, layout=None):
+        self.frame_rate = frame_rate
+        self.layout = layout
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the input.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_frames, n_joints, n_dims) or list of arrays
+        y : ignored
+
+        Returns
+        -------
+        self : KinematicFeatures
+        """
+        X, _ = validate_skeletons(self, X, reset=True, min_frames=2)
+        _checked_layout(self.layout, X.shape[2])
+        return self
+
+    def transform(self, X):
+        """Compute the features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_frames, n_joints, n_dims) or list of arrays
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_joints * (10 + n_dims))
+        """
+        check_is_fitted(self)
+        X, _ = validate_skeletons(self, X, reset=False, min_frames=2)
+        blocks = []
+        with nan_warnings_ignored():
+            for order in (1, 2, 3):
+                magnitude = np.linalg.norm(time_derivative(X, self.frame_rate, order), axis=-1)
+                blocks += [np.nanmean(magnitude, axis=1), np.nanstd(magnitude, axis=1), np.nanmax(magnitude, axis=1)]
+            steps = np.linalg.norm(np.diff(X, axis=1), axis=-1)
+            path = np.where(np.isnan(steps).all(axis=1), np.nan, np.nansum(steps, axis=1))
+            ranges = np.nanmax(X, axis=1) - np.nanmin(X, axis=1)
+        features = np.concatenate([np.stack(blocks + [path], axis=-1), ranges], axis=-1).reshape(len(X), -1)
+        _warn_unobserved(features, self.get_feature_names_out(), self)
+        return features
+
+    def get_feature_names_out(self, input_features=None):
+        """Feature names ``{joint}_{quantity}_{statistic}``, ``{joint}_path_length``, ``{joint}_range_{axis}``."""
+        check_is_fitted(self)
+        per_joint = [f"{q}_{s}" for q in ("speed", "acceleration", "jerk") for s in ("mean", "std", "max")]
+        per_joint += ["path_length"] + [f"range_{_axis_name(d)}" for d in range(self.n_dims_in_)]
+        joints = _joint_names(self.layout, self.n_joints_in_)
+        return np.array([f"{j}_{f}" for j in joints for f in per_joint], dtype=object)
+
+
+def _axis_name(d):
+    return _AXES[d] if d < len(_AXES) else f"d{d}"
+
+
+class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
+    """Euclidean distances between anchor joints and the other joints, per frame or summarised over time.
+
+    Each unordered joint pair appears once (the research code this replaces listed every symmetric pair
+    twice). With ``summary="frames"`` all sequences must have the same number of frames (resample them
+    with :class:`SkeletonNormalizer` first).
+
+    Parameters
+    ----------
+    anchors : list of str or int, or None, default=None
+        Anchor joints (names need a ``layout``); ``None`` uses every pair of joints.
+    layout : str, SkeletonLayout or None, default=None
+        Joint layout, for anchor names and feature names.
+    summary : {"frames", "stats"}, default="stats"
+        ``"frames"``: one feature per pair and frame; ``"stats"``: mean, standard deviation, minimum and
+        maximum over the observed frames of each pair.
+
+    Attributes
+    ----------
+    pairs_ : ndarray of shape (n_pairs, 2)
+        Joint index pairs, anchor first.
+    n_frames_ : int
+        Frames per sequence seen in ``fit`` (used with ``summary="frames"``).
+
+    Examples
+    --------
+    >>> from skemotion.datasets import make_emotional_gait
+    >>> from skemotion.motion import JointDistances
+    >>> gait = make_emotional_gait(8, random_state=0)
+    >>> distances = JointDistances(anchors=["left_hand", "right_hand"], layout="body16").fit(gait.data)
+    >>> distances.pairs_.shape  # 15 + 14 unique pairs
+    (29, 2)
+    >>> distances.get_feature_names_out()[0]
+    'd_left_hand_root_mean'
+    """
+
+    _parameter_constraints = {
+        "anchors": [list, tuple, None],
+        "layout": [str, SkeletonLayout, None],
+        "summary": [StrOptions({"frames", "stats"})],
+    }
+
+    def __init__(self, anchors=None, layout=None, summary="stats"):
+        self.anchors = anchors
+        self.layout = layout
+        self.summary = summary
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Resolve the joint pairs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_frames, n_joints, n_dims) or list of arrays
+        y : ignored
+
+        Returns
+        -------
+        self : JointDistances
+        """
+        X, _ = validate_skeletons(self, X, reset=True, two_d_as="joints")
+        self.pairs_ = self._pairs(_checked_layout(self.layout, X.shape[2]), X.shape[2])
+        self.n_frames_ = X.shape[1]
+        return self
+
+    def _pairs(self, layout, n_joints):
+        if self.anchors is None:
+            pairs = [(a, b) for a in range(n_joints) for b in range(a + 1, n_joints)]
+        else:
+            if layout is None and any(isinstance(a, str) for a in self.anchors):
+                raise ValueError("Anchor joints given by name need a layout.")
+            anchors = [layout.index(a) if layout is not None else _index_in_range(a, n_joints)
+                       for a in self.anchors]
+            seen, pairs = set(), []
+            for a in anchors:
+                for b in range(n_joints):
+                    if b != a and frozenset((a, b)) not in seen:
+                        seen.add(frozenset((a, b)))
+                        pairs.append((a, b))
+        if not pairs:
+            raise ValueError(f"JointDistances needs at least 2 joints, got {n_joints}.")
+        return np.array(pairs, dtype=int)
+
+    def transform(self, X):
+        """Compute the distances.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_frames, n_joints, n_dims) or list of arrays
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_pairs * n_frames) or (n_samples, n_pairs * 4)
+        """
+        check_is_fitted(self)
+        X, lengths = validate_skeletons(self, X, reset=False, two_d_as="joints")
+        distances = np.linalg.norm(X[:, :, self.pairs_[:, 0]] - X[:, :, self.pairs_[:, 1]], axis=-1)
+        if self.summary == "frames":
+            if X.shape[1] != self.n_frames_ or (lengths != self.n_frames_).any():
+                raise ValueError(
+                    f"summary='frames' needs every sequence to have the {self.n_frames_} frames seen in fit; "
+                    "resample with SkeletonNormalizer(n_frames=...) first."
+                )
+            features = distances.transpose(0, 2, 1).reshape(len(X), -1)
+        else:
+            with nan_warnings_ignored():
+                stats = [np.nanmean(distances, 1), np.nanstd(distances, 1), np.nanmin(distances, 1),
+                         np.nanmax(distances, 1)]
+            features = np.stack(stats, axis=-1).reshape(len(X), -1)
+        _warn_unobserved(features, self.get_feature_names_out(), self)
+        return features
+
+    def get_feature_names_out(self, input_features=None):
+        """Feature names ``d_{anchor}_{joint}_{statistic}`` or ``d_{anchor}_{joint}_t{frame}``."""
+        check_is_fitted(self)
+        joints = _joint_names(self.layout, self.n_joints_in_)
+        suffixes = ([f"t{t}" for t in range(self.n_frames_)] if self.summary == "frames"
+                    else ["mean", "std", "min", "max"])
+        return np.array([f"d_{joints[a]}_{joints[b]}_{s}" for a, b in self.pairs_ for s in suffixes], dtype=object)
+
+
+def _index_in_range(joint, n_joints):
+    if not 0 <= joint < n_joints:
+        raise ValueError(f"Anchor joint {joint} out of range for {n_joints} joints.")
+    return int(joint)

@@ -127,7 +127,8 @@ def tiny_bvh(root_channels, child_channels, frames, child_offset="1 0 0", grandc
     n_root, n_child = len(root_channels.split()), len(child_channels.split())
     inner = "    End Site\n    {\n      OFFSET 0 0 1\n    }\n"
     if grandchild:
-        inner = f"    JOINT toe\n    {{\n      OFFSET {grandchild[0]}\n      CHANNELS {len(grandchild[1].split())} {grandchild[1]}\n    }}\n"
+        offset, chans = grandchild
+        inner = f"    JOINT toe\n    {{\n      OFFSET {offset}\n      CHANNELS {len(chans.split())} {chans}\n    }}\n"
     rows = "\n".join(" ".join(str(v) for v in row) for row in frames)
     return (
         f"HIERARCHY\nROOT hip\n{{\n  OFFSET 0 0 0\n  CHANNELS {n_root} {root_channels}\n"
@@ -298,7 +299,7 @@ def test_end_sites_appended(cmu_path, cmu):
     n, n_ends = cmu.n_joints, cmu_path.read_text().count("End Site")
     assert len(cmu.end_sites) == n_ends == 7 and full.n_joints == n + n_ends
     np.testing.assert_array_equal(full.positions[:, :n], cmu.positions)
-    for k, (j, offset) in enumerate(sorted(cmu.end_sites.items())):
+    for k, (j, offset) in enumerate(cmu.end_sites.items()):
         e = n + k
         assert full.joint_names[e] == cmu.joint_names[j] + "_end" and full.parents[e] == j
         assert full.channels[e] == () and full.is_end_site[e]
@@ -416,12 +417,13 @@ CORRUPTIONS = {
     "extra close brace": (edit(15, "}", insert=True), 16, "unbalanced braces"),
     "missing close brace": (edit(14), 15, "unbalanced braces: joint 'hip' from line 2"),
     "missing open brace": (edit(7), 7, "expected '{'"),
-    "unknown channel": (edit(9, "    CHANNELS 3 Zrotation Wrotation Yrotation"), 9, "unknown channel name 'Wrotation'"),
+    "unknown channel": (edit(9, "  CHANNELS 3 Zrotation Wrotation Yrotation"), 9, "unknown channel name 'Wrotation'"),
     "channel count": (edit(9, "    CHANNELS 4 Zrotation Xrotation Yrotation"), 9, "declares 4 channels"),
     "bad offset": (edit(8, "    OFFSET 1 x 0"), 8, "non-numeric OFFSET"),
     "zero frames": (lambda lines: lines[:16] + ["Frames: 0", "Frame Time: 0.04"], 17, "0 frames"),
     "bad frame count": (edit(17, "Frames: many"), 17, "Frames: <count>"),
     "missing frame time": (edit(18), 18, "Frame Time: <seconds>"),
+    "ends after Frames": (lambda lines: lines[:17], 17, "file ends before 'Frame Time: <seconds>'"),
     "no HIERARCHY": (edit(1, "HIERARCH"), 1, "expected 'HIERARCHY'"),
     "empty": (lambda lines: [], 1, "empty file"),
 }

@@ -442,6 +442,7 @@ class _HierarchyParser:
 
     def __init__(self, path, lines):
         self.path = path
+        self.lines = lines
         self.tokens = []  # (token, 1-based line)
         self.motion_line = None  # 0-based index of the MOTION line
         for i, line in enumerate(lines):
@@ -451,7 +452,6 @@ class _HierarchyParser:
                 break
             self.tokens.extend((word, i + 1) for word in words)
         self.pos = 0
-        self.last_line = max(len(lines) - (lines[-1] == ""), 1)
         self.names, self.parents, self.offsets, self.channels = [], [], [], []
         self.end_sites = {}
 
@@ -462,7 +462,7 @@ class _HierarchyParser:
         raise BVHError(self.path, line, message)
 
     def end_line(self):
-        return self.motion_line + 1 if self.motion_line is not None else self.last_line
+        return self.motion_line + 1 if self.motion_line is not None else _last_line(self.lines)
 
     def peek(self):
         return self.tokens[self.pos][0] if self.pos < len(self.tokens) else None
@@ -570,11 +570,8 @@ class _HierarchyParser:
         return [self.number(w, line, "OFFSET") for w in words]
 
     def number(self, word, line, what):
-        try:
-            value = float(word)
-        except ValueError:
-            value = np.nan
-        if not np.isfinite(value):
+        value = _finite_float(word)
+        if value is None:
             self.error(f"non-numeric {what} value '{word}'", line)
         return value
 
@@ -613,6 +610,11 @@ def _parse_motion_header(path, lines, motion_line):
     return _MotionHeader(n_frames, frame_time, i + 1, j + 1)
 
 
+def _last_line(lines):
+    """1-based number of the last line (a final newline opens no new line)."""
+    return max(len(lines) - (lines[-1] == ""), 1)
+
+
 def _next_nonblank(lines, start):
     while start < len(lines) and not lines[start].strip():
         start += 1
@@ -621,7 +623,7 @@ def _next_nonblank(lines, start):
 
 def _header_value(path, lines, i, pattern, expected, convert):
     if i >= len(lines):
-        raise BVHError(path, max(len(lines) - 1, 1), f"file ends before '{expected}'")
+        raise BVHError(path, _last_line(lines), f"file ends before '{expected}'")
     match = pattern.match(lines[i].strip())
     if not match:
         raise BVHError(path, i + 1, f"expected '{expected}', found '{lines[i].strip()[:40]}'")
@@ -652,7 +654,7 @@ def _parse_frames(path, lines, header, n_channels):
 
 
 def _scan_frames(path, lines, header, n_channels):
-    """Slow, line-by-line parse that raises a BVHError at the first problem."""
+    """Line-by-line parse: the frame values, or a BVHError at the first problem."""
     numbered = [(i + 1, line.split()) for i, line in enumerate(lines[header.first :], header.first) if line.strip()]
     rows = []
     for lineno, words in numbered:
@@ -672,13 +674,19 @@ def _scan_frames(path, lines, header, n_channels):
 
 
 def _frame_value(path, lineno, column, word):
+    value = _finite_float(word)
+    if value is None:
+        raise BVHError(path, lineno, f"non-numeric value '{word}' (channel {column + 1})")
+    return value
+
+
+def _finite_float(word):
+    """float(word), or None for text that is not a finite number (nan, inf...)."""
     try:
         value = float(word)
     except ValueError:
-        value = np.nan
-    if not np.isfinite(value):
-        raise BVHError(path, lineno, f"non-numeric value '{word}' (channel {column + 1})")
-    return value
+        return None
+    return value if np.isfinite(value) else None
 
 
 def _truncated(path, lineno, complete, header, detail=""):

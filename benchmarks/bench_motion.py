@@ -41,19 +41,11 @@ def pipelines(frame_rate, random_state=0):
     }
 
 
-def shared_contents(bunch):
-    """Contents performed in every selected style, so that no content gives the style away."""
-    styles = set(bunch.target)
-    return sorted(c for c in set(bunch.groups) if set(bunch.target[bunch.groups == c]) == styles)
-
-
 def load(args):
     if args.bandai:
-        bunch = load_bandai_namco(args.bandai, styles=EMOTIONAL_STYLES, layout="body16")
-        keep = np.isin(bunch.groups, shared_contents(bunch))
-        data = [x for x, k in zip(bunch.data, keep) if k]
-        return "Bandai-Namco-1, 7 emotional styles, GroupKFold by content", data, bunch.target[keep], \
-            bunch.groups[keep], bunch.frame_rate
+        bunch = load_bandai_namco(args.bandai, styles=EMOTIONAL_STYLES, contents="shared", layout="body16")
+        return "Bandai-Namco-1, 7 emotional styles, GroupKFold by content", bunch.data, bunch.target, \
+            bunch.groups, bunch.frame_rate
     gait = make_emotional_gait(args.n_samples, random_state=args.random_state)
     return "synthetic emotional gaits (make_emotional_gait), GroupKFold by walker", gait.data, gait.target, \
         gait.groups, gait.frame_rate

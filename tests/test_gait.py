@@ -65,9 +65,9 @@ def test_bunch_structure(gait):
     keys = {"data", "target", "groups", "frame_rate", "joint_names", "parents", "layout", "DESCR"}
     assert set(gait) == keys
     layout = get_layout("body16")
-    assert gait.layout == "body16"
-    assert gait.joint_names == layout.joint_names
-    assert gait.parents == layout.parents
+    assert gait.layout is layout
+    assert gait.joint_names == list(layout.joint_names)
+    assert gait.parents.tolist() == list(layout.parents)
     assert gait.frame_rate == 30.0
     assert isinstance(gait.DESCR, str) and "body16" in gait.DESCR
 

@@ -37,6 +37,14 @@ def _select(requested, available, kind):
     return set(requested)
 
 
+def _shared_contents(files, target, groups):
+    """Keep the clips whose content is performed in every style present."""
+    styles = set(target)
+    shared = {c for c in set(groups) if {t for t, g in zip(target, groups) if g == c} == styles}
+    kept = [(f, t, g) for f, t, g in zip(files, target, groups) if g in shared]
+    return tuple(map(list, zip(*kept))) if kept else ([], [], [])
+
+
 def load_bandai_namco(path, styles=None, contents=None, *, layout="bvh", n_jobs=None):
     """Load the Bandai-Namco motion dataset (BVH clips labelled by style and content).
 
@@ -50,7 +58,9 @@ def load_bandai_namco(path, styles=None, contents=None, *, layout="bvh", n_jobs=
     styles : str, list of str or None, default=None
         Styles to keep (e.g. :data:`EMOTIONAL_STYLES`), ``None`` for all.
     contents : str, list of str or None, default=None
-        Contents to keep (e.g. ``["walk", "run"]``), ``None`` for all.
+        Contents to keep (e.g. ``["walk", "run"]``), ``None`` for all, or ``"shared"`` for the contents
+        performed in every selected style (so that no content gives a style away: ``normal`` alone has
+        ``kick``, ``punch`` ...).
     layout : {"bvh", "body16"}, default="bvh"
         ``"bvh"`` keeps every joint of the motion-capture rig; ``"body16"`` maps them onto the common
         body layout shared with skeletons from video.
@@ -79,7 +89,7 @@ def load_bandai_namco(path, styles=None, contents=None, *, layout="bvh", n_jobs=
         raise ValueError(f"layout must be 'bvh' or {COMMON_LAYOUT!r}, got {layout!r}.")
     content_names, style_names = _labels(root / "cfg" / "content_label.txt"), _labels(root / "cfg" / "style_label.txt")
     keep_styles = _select(styles, style_names, "styles")
-    keep_contents = _select(contents, content_names, "contents")
+    keep_contents = _select(None if contents == "shared" else contents, content_names, "contents")
 
     files, target, groups = [], [], []
     for label_file in sorted((root / "data").glob("*.json")):
@@ -89,6 +99,8 @@ def load_bandai_namco(path, styles=None, contents=None, *, layout="bvh", n_jobs=
             files.append(label_file.with_suffix(".bvh"))
             target.append(style)
             groups.append(content)
+    if contents == "shared":
+        files, target, groups = _shared_contents(files, target, groups)
     if not files:
         raise ValueError(f"No clip of {root} matches styles={styles!r} and contents={contents!r}.")
 

@@ -187,10 +187,13 @@ def make_emotional_gait(
         groups : ndarray of int of shape (n_samples,)
             Walker id of each trial, for group-wise cross-validation.
         frame_rate : float
-        joint_names : tuple of str
-        parents : tuple of int
-        layout : str
-            ``"body16"``.
+            Frames per second.
+        joint_names : list of str
+            Joint names of the ``"body16"`` layout.
+        parents : ndarray of int
+            Parent index of each joint, -1 for the root.
+        layout : SkeletonLayout
+            The common ``"body16"`` layout.
         DESCR : str
             Description of the data set.
 
@@ -221,7 +224,7 @@ def make_emotional_gait(
     --------
     >>> from skemotion.datasets import make_emotional_gait
     >>> gait = make_emotional_gait(n_samples=8, walkers=2, random_state=0)
-    >>> len(gait.data), gait.data[0].shape[1:], gait.layout
+    >>> len(gait.data), gait.data[0].shape[1:], gait.layout.name
     (8, (16, 3), 'body16')
     >>> print(*sorted(set(gait.target)))
     angry happy neutral sad
@@ -259,9 +262,9 @@ def make_emotional_gait(
         target=target,
         groups=walker_idx,
         frame_rate=float(frame_rate),
-        joint_names=JOINT_NAMES,
-        parents=PARENTS,
-        layout="body16",
+        joint_names=list(JOINT_NAMES),
+        parents=np.array(PARENTS),
+        layout=_LAYOUT,
         DESCR=_describe(n_samples, emotions, n_walkers, n_frames, frame_rate, length_jitter),
     )
 

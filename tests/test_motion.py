@@ -158,3 +158,10 @@ def test_never_observed_joint_gives_nan_feature_and_warning():
     with pytest.warns(RuntimeWarning, match="never observed"):
         features = KinematicFeatures().fit_transform(X)
     assert np.isnan(features[:, 13:]).all() and not np.isnan(features[:, :13]).any()
+
+
+def test_normalizer_names_a_sample_whose_root_is_never_seen(gait):
+    X = SkeletonNormalizer(n_frames=10).fit_transform(gait.data[:2])
+    X[1, :, 0] = np.nan
+    with pytest.raises(ValueError, match="Cannot centre sample 1"):
+        SkeletonNormalizer(centering="trajectory", scale=False).fit_transform(X)

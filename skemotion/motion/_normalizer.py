@@ -161,7 +161,11 @@ class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator):
         root = root_positions(X, layout)
         if self.centering == "root":
             return root[:, :, np.newaxis]
-        first = np.argmax(~np.isnan(root).any(axis=2), axis=1)
+        observed = ~np.isnan(root).any(axis=2)
+        missing = np.flatnonzero(~observed.any(axis=1))
+        if missing.size:
+            raise ValueError(f"Cannot centre sample {missing[0]}: its root joint is never observed.")
+        first = np.argmax(observed, axis=1)
         return root[np.arange(len(X)), first][:, np.newaxis, np.newaxis]
 
     @staticmethod

@@ -127,7 +127,8 @@ def set_view(ax, elev, azim):
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_zlabel("z")
-    ax.locator_params(nbins=4)  # few ticks: 3-D axes are small
+    ax.locator_params(nbins=4)  # few, small ticks: 3-D axes are small
+    ax.tick_params(labelsize="small")
 
 
 def bounds(points):
@@ -141,12 +142,14 @@ def bounds(points):
 def set_limits(ax, center, half, projection, margin=0.08, min_ratio=0.5):
     """Fixed axis limits at one scale on every axis: ``half`` (per axis) around ``center``, plus a margin.
 
+    The margin is a fraction of the widest half-range, so it is the same on every axis.
+
     Thin axes are widened to ``min_ratio`` of the widest one so that a flat pose does not give a flat box.
     The 3-D box takes the proportions of the limits, so a unit has the same length along every axis.
     """
     half = np.asarray(half, dtype=float)
     widest = half.max() if half.max() > 0 else 1.0
-    half = np.maximum(half, min_ratio * widest) * (1 + margin)
+    half = np.maximum(half, min_ratio * widest) + margin * widest
     low, high = center - half, center + half
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])

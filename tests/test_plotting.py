@@ -275,6 +275,8 @@ def test_overlay_errors_name_the_problem(squats, tmp_path):
         overlay_pose(tmp_path / "missing.mp4", keypoints)
     with pytest.raises(ValueError, match="Layout 'body16' has 16 joints"):
         overlay_pose(frames, keypoints[:4], layout="body16", normalized=False)
+    with pytest.raises(ValueError, match="n_cols must be a positive integer or None"):
+        overlay_pose(frames, keypoints[:4], normalized=False, n_cols=0)
 
 
 # --- plot_trajectories, plot_embedding -------------------------------------------------------------------------
@@ -370,6 +372,12 @@ def test_animate_neural_gas_units_move_onto_the_pose(walks, tmp_path):
                      for name in ("units", "joints"))
     np.testing.assert_allclose(np.column_stack(units.get_data()), history[-1, :, :2])
     np.testing.assert_allclose(np.column_stack(joints.get_data()), pose[:, :2])
+
+    _, ax = plt.subplots(figsize=(2, 2))  # 3-D units on a 2-D axes: the (x, y) front view
+    front = animate_neural_gas(history, frame=pose, layout="body16", ax=ax)
+    front.save(tmp_path / "front.gif", writer="pillow", dpi=30)
+    units = [line for line in ax.lines if line.get_label() == "units"][0]
+    np.testing.assert_allclose(np.column_stack(units.get_data()), history[-1, :, :2])
 
 
 def test_animate_neural_gas_errors_name_the_problem(walks):

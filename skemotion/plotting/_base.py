@@ -1,5 +1,6 @@
 """Shared plotting helpers: body-side colours, input checks, axes creation and fixed axis limits."""
 
+from numbers import Integral, Real
 from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
@@ -38,6 +39,22 @@ def bone_sides(layout):
     """
     parent, child = joint_sides(layout)[layout.bones].T
     return np.where(parent == child, parent, np.where(parent == 0, child, np.where(child == 0, parent, 0)))
+
+
+def check_fps(fps):
+    """Frames per second of an animation: a positive number."""
+    if not isinstance(fps, Real) or isinstance(fps, bool) or not fps > 0:
+        raise ValueError(f"fps must be a positive number, got {fps!r}.")
+    return float(fps)
+
+
+def positive_int(value, name, allow_none=True):
+    """An integer parameter that must be positive (or None when allowed)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer{' or None' if allow_none else ''}, got {value!r}.")
+    return int(value)
 
 
 def label_colors(labels, colors=None):
@@ -81,6 +98,7 @@ def check_sequences(data, n_dims=(2, 3)):
             "Expected skeleton sequences (n_frames, n_joints, n_dims), a list of them or a 4-D array; "
             "got 2-D data (draw a single pose with plot_skeleton)."
         )
+    # The validation layer records n_joints_in_ / n_dims_in_ on an estimator: a throwaway holder here.
     X, lengths = validate_skeletons(SimpleNamespace(), data, reset=True)
     if X.shape[3] not in n_dims:
         raise ValueError(
@@ -142,10 +160,9 @@ def bounds(points):
 def set_limits(ax, center, half, projection, margin=0.08, min_ratio=0.5):
     """Fixed axis limits at one scale on every axis: ``half`` (per axis) around ``center``, plus a margin.
 
-    The margin is a fraction of the widest half-range, so it is the same on every axis.
-
-    Thin axes are widened to ``min_ratio`` of the widest one so that a flat pose does not give a flat box.
-    The 3-D box takes the proportions of the limits, so a unit has the same length along every axis.
+    Thin axes are widened to ``min_ratio`` of the widest one so that a flat pose does not give a flat box;
+    the margin, a fraction of the widest half-range, is the same on every axis. The 3-D box takes the
+    proportions of the limits, so a unit has the same length along every axis.
     """
     half = np.asarray(half, dtype=float)
     widest = half.max() if half.max() > 0 else 1.0

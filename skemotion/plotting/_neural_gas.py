@@ -3,8 +3,17 @@
 import numpy as np
 from matplotlib.animation import FuncAnimation
 
-from ._base import bounds, check_frame, new_axes, resolve_layout, resolve_projection, set_limits, set_view
-from ._skeleton import _check_fps, _SkeletonDrawing
+from ._base import (
+    bounds,
+    check_fps,
+    check_frame,
+    new_axes,
+    resolve_layout,
+    resolve_projection,
+    set_limits,
+    set_view,
+)
+from ._skeleton import _SkeletonDrawing
 
 
 def _unit_history(neural_gas_or_history):
@@ -29,8 +38,8 @@ def _unit_history(neural_gas_or_history):
     return history
 
 
-def animate_neural_gas(neural_gas_or_history, frame=None, layout=None, *, ax=None, fps=5.0, elev=15.0,
-                       azim=35.0, unit_color="black", colors=None, figsize=None):
+def animate_neural_gas(neural_gas_or_history, frame=None, layout=None, *, ax=None, fps=5.0, projection=None,
+                       elev=15.0, azim=35.0, unit_color="black", colors=None, figsize=None):
     """Animate the units of a neural gas settling onto one pose during fitting.
 
     Each animation frame shows the unit positions after one fitting step (``history_[0]`` is the
@@ -51,6 +60,8 @@ def animate_neural_gas(neural_gas_or_history, frame=None, layout=None, *, ax=Non
         Axes to draw on (a 3-D axes for 3-D units); a new figure when None.
     fps : float, default=5
         Fitting steps shown per second.
+    projection : {"3d", "2d"} or None, default=None
+        ``"2d"`` draws 3-D units in the (x, y) plane; None follows ``ax``, or the units' dimension.
     elev, azim : float, default=15, 35
         3-D viewing angles, as in :func:`plot_skeleton` (y vertical).
     unit_color : color, default="black"
@@ -81,22 +92,27 @@ def animate_neural_gas(neural_gas_or_history, frame=None, layout=None, *, ax=Non
     """
     history = _unit_history(neural_gas_or_history)
     n_steps, n_units, n_dims = history.shape
-    fps = _check_fps(fps)
+    fps = check_fps(fps)
     if frame is not None:
         layout = resolve_layout(layout, np.shape(frame)[0])
         frame = check_frame(frame, layout, n_dims=(n_dims,))
-    projection = resolve_projection(None, n_dims, ax)
+    projection = resolve_projection(projection, n_dims, ax)
     if ax is None:
         (ax,) = new_axes(projection, figsize=figsize)
     if projection == "3d":
         set_view(ax, elev, azim)
+    else:  # the (x, y) plane, a front view of 3-D units
+        history = history[..., :2]
     if frame is not None and layout is not None:
         _SkeletonDrawing(ax, layout, projection, colors, linewidth=1.5, joint_size=3, alpha=0.4).update(frame)
     elif frame is not None:
-        ax.plot(*frame.T, linestyle="", marker="o", markersize=4, color="0.6", label="joints")
+        ax.plot(*frame[:, : history.shape[2]].T, linestyle="", marker="o", markersize=4, color="0.6",
+                label="joints")
     empty = ([], [], []) if projection == "3d" else ([], [])
     (units,) = ax.plot(*empty, linestyle="", marker="o", markersize=6, color=unit_color, label="units")
-    points = history if frame is None else np.concatenate([history.reshape(-1, n_dims), frame])
+    points = history.reshape(-1, history.shape[2])
+    if frame is not None:
+        points = np.concatenate([points, frame[:, : history.shape[2]]])
     set_limits(ax, *bounds(points), projection)
     title = ax.set_title("")
 

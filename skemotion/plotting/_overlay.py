@@ -1,13 +1,12 @@
 """Pose landmarks drawn on video frames with OpenCV, written as a video or shown as a contact sheet."""
 
-from numbers import Integral
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from ..skeleton import get_layout
-from ._base import SIDES, bone_sides, joint_sides, rgb255, side_colors
+from ._base import SIDES, bone_sides, joint_sides, positive_int, rgb255, side_colors
 
 _VIDEO_CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG"}
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
@@ -102,7 +101,7 @@ def contact_sheet(frames, every=1, n_cols=None, tile_width=320, first_index=0):
         tiles = [cv2.resize(frames[i], size, interpolation=cv2.INTER_AREA) for i in picked]
     else:
         tiles = [frames[i].copy() for i in picked]
-    n_cols = int(np.ceil(np.sqrt(len(tiles)))) if n_cols is None else min(int(n_cols), len(tiles))
+    n_cols = int(np.ceil(np.sqrt(len(tiles)))) if n_cols is None else min(n_cols, len(tiles))
     n_rows = int(np.ceil(len(tiles) / n_cols))
     tile_h, tile_w = tiles[0].shape[:2]
     sheet = np.zeros((n_rows * tile_h, n_cols * tile_w, 3), dtype=np.uint8)
@@ -186,8 +185,9 @@ def overlay_pose(video, landmarks, output=None, *, layout="mediapipe33", normali
     (120, 160, 3)
     """
     layout = get_layout(layout)
-    if isinstance(every, bool) or not isinstance(every, Integral) or every < 1:
-        raise ValueError(f"every must be a positive integer, got {every!r}.")
+    every = positive_int(every, "every", allow_none=False)
+    n_cols, tile_width, thickness = (positive_int(v, name) for v, name in
+                                     ((n_cols, "n_cols"), (tile_width, "tile_width"), (thickness, "thickness")))
     output = None if output is None else Path(output)
     if output is not None and output.suffix.lower() not in {*_VIDEO_CODECS, *_IMAGE_SUFFIXES}:
         raise ValueError(
@@ -203,7 +203,7 @@ def overlay_pose(video, landmarks, output=None, *, layout="mediapipe33", normali
     palette = side_colors(colors)
     bone_rgb = [rgb255(palette[SIDES[s]]) for s in bone_sides(layout)]
     joint_rgb = [rgb255(palette[SIDES[s]]) for s in joint_sides(layout)]
-    thickness = max(1, round(min(frames.shape[1:3]) / 250)) if thickness is None else int(thickness)
+    thickness = max(1, round(min(frames.shape[1:3]) / 250)) if thickness is None else thickness
     drawn = frames.copy()
     for image, pose in zip(drawn, xy):
         _draw_pose(image, pose, layout, bone_rgb, joint_rgb, thickness, 2 * thickness)

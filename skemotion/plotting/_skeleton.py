@@ -1,7 +1,5 @@
 """Skeleton poses and animations: bones from the layout's parents, body sides in colour, y up."""
 
-from numbers import Real
-
 import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.collections import LineCollection
@@ -12,6 +10,7 @@ from ._base import (
     SIDES,
     bone_sides,
     bounds,
+    check_fps,
     check_frame,
     check_sequences,
     joint_sides,
@@ -64,12 +63,6 @@ class _SkeletonDrawing:
         return [self.bones, *(line for _, line in self.joints.values())]
 
 
-def _check_fps(fps):
-    if not isinstance(fps, Real) or isinstance(fps, bool) or not fps > 0:
-        raise ValueError(f"fps must be a positive number, got {fps!r}.")
-    return float(fps)
-
-
 def plot_skeleton(frame, layout="body16", *, ax=None, projection=None, elev=15.0, azim=35.0, colors=None,
                   linewidth=2.0, joint_size=4.0):
     """Draw one pose: bones from the layout's parents, left and right sides in two colours.
@@ -99,6 +92,8 @@ def plot_skeleton(frame, layout="body16", *, ax=None, projection=None, elev=15.0
         tab:red, tab:green).
     linewidth, joint_size : float, default=2, 4
         Bone width and joint marker size, in points.
+
+    The axis limits are set to fit the pose, at one scale on every axis.
 
     Returns
     -------
@@ -205,7 +200,7 @@ def animate_skeleton(sequences, layout="body16", *, fps=30.0, titles=None, ax=No
     (6, (200, 100))
     """
     X, lengths = check_sequences(sequences)
-    fps = _check_fps(fps)
+    fps = check_fps(fps)
     layout = resolve_layout(layout, X.shape[2])
     axes = _animation_axes(ax, len(X), projection, X.shape[3], figsize)
     projection = resolve_projection(projection, X.shape[3], axes[0])

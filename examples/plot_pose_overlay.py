@@ -50,8 +50,9 @@ fig.tight_layout()
 # --------------------------
 # The same drawing on every frame, written with OpenCV (``.mp4``; ``.avi`` for Motion-JPEG). A ``.png`` or
 # ``.jpg`` output writes the contact sheet instead.
-out = overlay_pose(video, landmarks, Path(tempfile.mkdtemp()) / "squats_landmarks.mp4", normalized=False)
-print(f"wrote {out.name}: {out.stat().st_size / 1e6:.1f} MB")
+with tempfile.TemporaryDirectory() as folder:
+    out = overlay_pose(video, landmarks, Path(folder) / "squats_landmarks.mp4", normalized=False)
+    print(f"wrote {out.name}: {out.stat().st_size / 1e6:.1f} MB")
 
 # %%
 # The poses as skeletons

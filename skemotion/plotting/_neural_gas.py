@@ -88,7 +88,8 @@ def animate_neural_gas(neural_gas_or_history, frame=None, layout=None, *, ax=Non
     >>> for step in range(4):                                           # record the prototypes per step
     ...     history.append(kmeans.partial_fit(pose).cluster_centers_.copy())
     >>> anim = animate_neural_gas(np.array(history), frame=pose, layout="body16", figsize=(2, 2))
-    >>> anim.save(tempfile.mkdtemp() + "/neural_gas.gif", writer="pillow", dpi=50)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     anim.save(f"{folder}/units.gif", writer="pillow", dpi=50)
     """
     history = _unit_history(neural_gas_or_history)
     n_steps, n_units, n_dims = history.shape

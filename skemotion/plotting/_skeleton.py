@@ -194,10 +194,11 @@ def animate_skeleton(sequences, layout="body16", *, fps=30.0, titles=None, ax=No
     >>> gait = make_emotional_gait(4, random_state=0)
     >>> walks = [x[:6] for x in gait.data[:2]]                       # the first 6 frames of two walks
     >>> anim = animate_skeleton(walks, fps=gait.frame_rate, titles=list(gait.target[:2]), figsize=(4, 2))
-    >>> gif = Path(tempfile.mkdtemp()) / "walks.gif"
-    >>> anim.save(gif, writer="pillow", dpi=50)
-    >>> Image.open(gif).n_frames, Image.open(gif).size
-    (6, (200, 100))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     anim.save(Path(folder) / "walks.gif", writer="pillow", dpi=50)
+    ...     with Image.open(Path(folder) / "walks.gif") as gif:
+    ...         print(gif.n_frames, gif.size)
+    6 (200, 100)
     """
     X, lengths = check_sequences(sequences)
     fps = check_fps(fps)

@@ -33,4 +33,6 @@ sphinx_gallery_conf = {
     # Executing every example takes minutes (real data, training); CI builds the pages without running them.
     "plot_gallery": os.environ.get("SKEMOTION_RUN_EXAMPLES", "False"),
     "download_all_examples": False,
+    # Animations (skemotion.plotting) are embedded as JavaScript players: no FFmpeg needed.
+    "matplotlib_animations": True,
 }

@@ -31,8 +31,8 @@ from skemotion.motion import JointDistances, KinematicFeatures, SkeletonNormaliz
 
 try:
     ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # run interactively
-    ROOT = Path.cwd()
+except NameError:  # sphinx-gallery runs examples in examples/; interactively, from the repository root
+    ROOT = Path.cwd() if (Path.cwd() / "examples").is_dir() else Path.cwd().parent
 bunch = load_bandai_namco(ROOT.parent / "shared" / "data" / "bandai-namco-1", styles=EMOTIONAL_STYLES,
                           contents="shared", layout="body16")
 X, y, groups = bunch.data, bunch.target, bunch.groups

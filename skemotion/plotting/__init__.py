@@ -1,0 +1,22 @@
+"""Seeing motion: skeleton plots and animations, pose overlays on video, neural-gas fitting, maps.
+
+Everything draws with matplotlib (``overlay_pose`` draws on video frames with OpenCV) and follows
+skemotion's 3-D convention: right-handed, y up, a body facing +z. Every function takes an optional ``ax``
+and returns the artist, axes or animation it made. Animations are
+:class:`matplotlib.animation.FuncAnimation` objects: ``anim.save("motion.gif", writer="pillow")`` needs
+nothing more; MP4 needs FFmpeg.
+"""
+
+from ._maps import plot_embedding, plot_trajectories
+from ._neural_gas import animate_neural_gas
+from ._overlay import overlay_pose
+from ._skeleton import animate_skeleton, plot_skeleton
+
+__all__ = [
+    "animate_neural_gas",
+    "animate_skeleton",
+    "overlay_pose",
+    "plot_embedding",
+    "plot_skeleton",
+    "plot_trajectories",
+]

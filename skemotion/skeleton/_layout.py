@@ -21,7 +21,8 @@ class SkeletonLayout:
     joint_names : tuple of str
         One name per joint, in array order.
     parents : tuple of int
-        Index of each joint's parent, ``-1`` for the root.
+        Index of each joint's parent, ``-1`` for a root. Usually one root; a layout whose parts are not
+        connected (MediaPipe's face landmarks are not linked to its body) has one root per part.
     mirror_pairs : tuple of (str, str)
         Left/right joint name pairs swapped by mirroring.
     common_map : dict or None
@@ -197,10 +198,11 @@ _MP33 = (
     "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
     "left_heel", "right_heel", "left_foot_index", "right_foot_index",
 )
-# MediaPipe has no pelvis joint: the tree is rooted at the left hip and follows POSE_CONNECTIONS.
+# MediaPipe has no pelvis joint: the body tree is rooted at the left hip and follows POSE_CONNECTIONS, in
+# which the face is not linked to the body, so the nose roots a second tree.
 _MP33_PARENTS = {
     "left_hip": None, "right_hip": "left_hip",
-    "left_shoulder": "left_hip", "right_shoulder": "right_hip", "nose": "left_shoulder",
+    "left_shoulder": "left_hip", "right_shoulder": "right_hip", "nose": None,
     "left_eye_inner": "nose", "left_eye": "left_eye_inner", "left_eye_outer": "left_eye",
     "left_ear": "left_eye_outer", "right_eye_inner": "nose", "right_eye": "right_eye_inner",
     "right_eye_outer": "right_eye", "right_ear": "right_eye_outer",
@@ -232,7 +234,7 @@ _COCO17 = (
 )
 _COCO17_PARENTS = {
     "left_hip": None, "right_hip": "left_hip", "left_shoulder": "left_hip", "right_shoulder": "right_hip",
-    "nose": "left_shoulder", "left_eye": "nose", "right_eye": "nose", "left_ear": "left_eye",
+    "nose": None, "left_eye": "nose", "right_eye": "nose", "left_ear": "left_eye",
     "right_ear": "right_eye",
 }
 for _side in ("left", "right"):

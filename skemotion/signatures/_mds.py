@@ -190,16 +190,17 @@ class WassersteinMDS(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     def _dissimilarities(self, X, Y=None):
         """Per-view W_p between the samples of X (and Y), combined as ``views`` says."""
         weights = self._view_weights(X.shape[1])
+        combine = self.views if weights is None else "weights"
         total = 0.0
         for v in range(X.shape[1]):
             distance = pairwise_wasserstein(X[:, v], None if Y is None else Y[:, v], p=self.p)
-            if self.views == "power_mean":
+            if combine == "power_mean":
                 total = total + distance**self.p
             else:
                 total = total + (distance if weights is None else weights[v] * distance)
-        if self.views == "mean":
+        if combine == "mean":
             return total / X.shape[1]
-        if self.views == "power_mean":
+        if combine == "power_mean":
             return (total / X.shape[1]) ** (1.0 / self.p)
         return total
 

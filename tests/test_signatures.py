@@ -191,7 +191,8 @@ def test_mds_recovers_a_euclidean_configuration_and_places_new_points(configurat
 
 
 def test_classical_transform_of_training_samples_reproduces_the_embedding(gait):
-    S = VelocityGradientSignature(kind="velocity", frame_rate=gait.frame_rate, n_quantiles=None).fit_transform(gait.data)
+    signature = VelocityGradientSignature(kind="velocity", frame_rate=gait.frame_rate, n_quantiles=None)
+    S = signature.fit_transform(gait.data)
     mds = WassersteinMDS(n_components=5, p=1).fit(S)  # W_1 summed over 48 views: not Euclidean
     assert mds.eigenvalues_[-1] > 0
     np.testing.assert_allclose(mds.transform(S), mds.embedding_, atol=1e-9)

@@ -3,6 +3,7 @@
 import numpy as np
 import ot
 import pytest
+import sklearn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import pearsonr, wasserstein_distance
@@ -72,11 +73,16 @@ def test_symmetric_matrix_of_equal_and_mixed_sizes(kernel_path, p):
     assert (np.diag(D) == 0).all() and (D == D.T).all()
 
 
-def test_equal_size_matrices_match_scipy(kernel_path):
+@pytest.mark.parametrize("working_memory", [None, 0.01])  # 0.01 MiB: chunks of 8 rows
+def test_equal_size_matrices_match_scipy(kernel_path, working_memory):
     rng = np.random.default_rng(1)
-    X, Y = rng.normal(size=(40, 64)), rng.standard_t(3, size=(9, 64))
+    X, Y = rng.normal(size=(40, 64)), rng.standard_t(3, size=(19, 64))
+    with sklearn.config_context(working_memory=working_memory):
+        for p in (1, 2):
+            D, S = pairwise_wasserstein(X, Y, p=p), pairwise_wasserstein(X, p=p)
+            np.testing.assert_allclose(D, _loop(X, Y, lambda u, v: ot.wasserstein_1d(u, v, p=p) ** (1 / p)), atol=1e-12)
+            np.testing.assert_allclose(S, _loop(X, X, lambda u, v: ot.wasserstein_1d(u, v, p=p) ** (1 / p)), atol=1e-12)
     np.testing.assert_allclose(pairwise_wasserstein(X, Y), _loop(X, Y, wasserstein_distance), atol=1e-12)
-    np.testing.assert_allclose(pairwise_wasserstein(X), _loop(X, X, wasserstein_distance), atol=1e-12)
 
 
 @pytest.mark.parametrize("floor", [_wasserstein._GEMM_RELATIVE_FLOOR, 0.0])
@@ -101,8 +107,6 @@ def test_nan_padding_is_ignored_and_chunking_changes_nothing():
     for i, u in enumerate(U):
         padded[i, : len(u)] = u
     np.testing.assert_allclose(pairwise_wasserstein(padded), pairwise_wasserstein(U), atol=1e-15)
-    import sklearn
-
     with sklearn.config_context(working_memory=1e-4):  # one row / pair per chunk
         np.testing.assert_allclose(pairwise_wasserstein(U, padded[:3]), pairwise_wasserstein(U, U[:3]), atol=1e-15)
 

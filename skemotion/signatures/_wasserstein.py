@@ -8,8 +8,9 @@ is a finite weighted sum, ``sum_k w_k |a[i_k] - b[j_k]|^p``, and nothing is appr
 
 Distributions of equal sizes share one grid: their quantile functions become rows of a matrix and W_p a
 (weighted) Minkowski distance between rows, computed for all pairs by one kernel (``torch.cdist`` /
-``torch.nn.functional.pdist``) in memory-bounded blocks. Distributions of scattered sizes are merged pair by
-pair, vectorised over pairs (one batched sort of the integer grid numerators per block of pairs).
+``torch.nn.functional.pdist``, or a BLAS matrix product for p = 2) in memory-bounded blocks. The same
+holds for every pair of sizes ``(n, m)`` shared by many pairs. Pairs of scattered sizes are merged pair by
+pair in closed form, vectorised over pairs with numpy.
 """
 
 from numbers import Integral, Real
@@ -169,22 +170,23 @@ def _shared_grid_block(values_u, values_v, grid, p, symmetric):
     widths, index_u, index_v = grid
     scale = widths ** (1.0 / p)
     chunk = _square_chunk(len(widths))
-    center = np.nanmean(values_u[:, index_u], axis=0) if p == 2 else 0.0  # shift: better-conditioned GEMM
+    # A common shift leaves differences unchanged and makes the p = 2 matrix product better conditioned.
+    center = values_u[:, : index_u[-1] + 1].mean(axis=0)[index_u] if p == 2 else 0.0
     out = np.zeros((len(values_u), len(values_v)))
     for r0 in range(0, len(values_u), chunk):
-        A = torch.from_numpy((values_u[r0 : r0 + chunk][:, index_u] - center) * scale)
+        A = (values_u[r0 : r0 + chunk][:, index_u] - center) * scale
         for c0 in range(r0 if symmetric else 0, len(values_v), chunk):
-            B = A if symmetric and c0 == r0 else torch.from_numpy(
-                (values_v[c0 : c0 + chunk][:, index_v] - center) * scale)
+            B = A if symmetric and c0 == r0 else (values_v[c0 : c0 + chunk][:, index_v] - center) * scale
             block = _euclidean(A, B) if p == 2 else _minkowski(A, B, p, same=B is A)
             out[r0 : r0 + block.shape[0], c0 : c0 + block.shape[1]] = block
     return np.triu(out) + np.triu(out, k=1).T if symmetric else out
 
 
 def _minkowski(A, B, p, same):
+    """Minkowski distances between rows by torch's vectorised, multi-threaded kernels."""
     if same:
-        return squareform(torch.nn.functional.pdist(A, p=p).numpy())
-    return torch.cdist(A, B, p=p).numpy()
+        return squareform(torch.nn.functional.pdist(torch.from_numpy(A), p=p).numpy())
+    return torch.cdist(torch.from_numpy(A), torch.from_numpy(B), p=p).numpy()
 
 
 def _euclidean(A, B):
@@ -194,14 +196,14 @@ def _euclidean(A, B):
     distance is below ``_GEMM_RELATIVE_FLOOR`` times ``|a|^2 + |b|^2`` are recomputed from the differences:
     the others are then accurate to a relative ``n_grid * eps / _GEMM_RELATIVE_FLOOR``.
     """
-    sq_a, sq_b = (A * A).sum(1), (B * B).sum(1)
-    scale = sq_a[:, None] + sq_b[None, :]
+    scale = np.einsum("ij,ij->i", A, A)[:, np.newaxis] + np.einsum("ij,ij->i", B, B)[np.newaxis, :]
     squared = scale - 2.0 * (A @ B.T)
-    I, J = torch.nonzero(squared < _GEMM_RELATIVE_FLOOR * scale, as_tuple=True)
-    for s in range(0, len(I), _chunk_size(A.shape[1])):
-        i, j = I[s : s + _chunk_size(A.shape[1])], J[s : s + _chunk_size(A.shape[1])]
-        squared[i, j] = ((A[i] - B[j]) ** 2).sum(1)
-    return squared.clamp_(min=0.0).sqrt_().numpy()
+    I, J = np.nonzero(squared < _GEMM_RELATIVE_FLOOR * scale)
+    step = _chunk_size(A.shape[1])
+    for s in range(0, len(I), step):
+        i, j = I[s : s + step], J[s : s + step]
+        squared[i, j] = np.square(A[i] - B[j]).sum(axis=1)
+    return np.sqrt(np.maximum(squared, 0.0), out=squared)
 
 
 def _merged_pairs(values_u, counts_u, values_v, counts_v, I, J, p):
@@ -265,8 +267,8 @@ def _chunk_size(values_per_row):
 
 
 def _square_chunk(n_grid):
-    """Side c of square chunks: two c x n_grid inputs and the c x c output fit in the working memory."""
-    return max(1, int(np.sqrt(n_grid**2 + _working_memory()) - n_grid))
+    """Side c of square chunks: two c x n_grid inputs and four c x c temporaries fit in the working memory."""
+    return max(1, int((np.sqrt(n_grid**2 + 4 * _working_memory()) - n_grid) / 4))
 
 
 @validate_params(

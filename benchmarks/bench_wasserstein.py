@@ -11,8 +11,11 @@ Distributions are speed-like: Gamma samples with a random shape (1 to 5) and sca
 distribution. ``--ragged`` adds a case of unequal sizes (uniform between n/2 and 3n/2), which takes the
 pair-by-pair merge path instead of the shared-grid kernel.
 
+``--threads 1`` runs skemotion's kernels (torch and BLAS) on one thread, like the reference loops.
+
     python benchmarks/bench_wasserstein.py
     python benchmarks/bench_wasserstein.py --sizes 200 1000 --n-samples 2000 --loop-pairs 3000 --ragged
+    python benchmarks/bench_wasserstein.py --threads 1
 """
 
 import argparse
@@ -23,6 +26,7 @@ import numpy as np
 import ot
 import torch
 from scipy.stats import wasserstein_distance
+from threadpoolctl import threadpool_limits
 
 from skemotion.signatures import pairwise_wasserstein
 
@@ -89,12 +93,17 @@ def main(argv=None):
     parser.add_argument("--loop-pairs", type=int, default=2000, help="pairs timed in the reference loops")
     parser.add_argument("--repeats", type=int, default=3, help="runs of pairwise_wasserstein (best is kept)")
     parser.add_argument("--ragged", action="store_true", help="add unequal sizes at the smallest N")
+    parser.add_argument("--threads", type=int, default=None, help="threads of torch and BLAS (default: theirs)")
     parser.add_argument("--random-state", type=int, default=0)
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.random_state)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+        threadpool_limits(args.threads)
 
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{args.n_samples} samples per distribution; torch threads: {torch.get_num_threads()}, "
-          f"CPUs: {os.cpu_count()}. Loop times measured on {args.loop_pairs} random pairs and extrapolated "
+          f"CPUs: {os.cpu_count()}, load average at start: {load:.1f}. Loop times measured on {args.loop_pairs} random pairs and extrapolated "
           "to all N(N-1)/2 pairs.\n")
     print("| case          | p | skemotion s | POT loop s (extrap.) | x POT  | scipy loop s (extrap.) | x scipy "
           "| max abs diff POT | max abs diff scipy |")

@@ -1,7 +1,7 @@
 """Feature transformers from skeleton sequences to 2-D feature matrices."""
 
 import warnings
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..skeleton import SkeletonLayout, get_layout
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_layout_matches, validate_skeletons
-from ._temporal import nan_warnings_ignored, time_derivative
+from ._temporal import difference_weights, finite_difference, nan_warnings_ignored
 
 _AXES = "xyz"
 
@@ -33,7 +33,8 @@ def _warn_unobserved(features, names, estimator):
     if missing.any():
         warnings.warn(
             f"{type(estimator).__name__}: {int(missing.sum())} feature(s), e.g. {names[np.argmax(missing)]!r}, "
-            "are NaN in every sample (a joint never observed); impute them or drop the joint.",
+            "are NaN in every sample (a joint never observed, or sequences too short for the derivative's "
+            "stencil); impute them or drop the joint.",
             RuntimeWarning,
             stacklevel=3,
         )
@@ -42,9 +43,12 @@ def _warn_unobserved(features, names, estimator):
 class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
     """Per-joint speed, acceleration and jerk statistics, path length and range of motion.
 
-    Derivatives are taken of joint *positions* (not joint angles) by second-order central differences
-    (``numpy.gradient``) with the true frame rate, so features are in units per second, per second squared
-    and per second cubed. Each sample is described on its own: nothing is learned from the training set.
+    Derivatives are taken of joint *positions* (not joint angles) by finite differences
+    (:func:`~skemotion.signatures.finite_difference`) with the true frame rate, so features are in units
+    per second, per second squared and per second cubed. Only frames whose whole stencil is observed get a
+    derivative (with the default second-order central differences: 3 frames for speed and acceleration, 5
+    for jerk), so sequence ends and gaps add no one-sided artefacts. Each sample is described on its own:
+    nothing is learned from the training set.
 
     For each joint the features are, in this order: mean, standard deviation and maximum of the speed,
     of the acceleration magnitude and of the jerk magnitude; the path length (sum of frame-to-frame
@@ -55,6 +59,10 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
     ----------
     frame_rate : float, default=30.0
         Frames per second of the input.
+    accuracy : int, default=2
+        Order of the finite differences: an even number for central differences with error
+        ``O(h**accuracy)``, or 1 for forward differences (frame-to-frame displacement). Every sequence
+        needs at least the speed stencil's frames; shorter-than-jerk-stencil sequences get NaN jerk.
     layout : str, SkeletonLayout or None, default=None
         Only used to name the features (``"left_hand_speed_mean"``); ``None`` names joints ``joint0``...
 
@@ -77,11 +85,13 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
 
     _parameter_constraints = {
         "frame_rate": [Interval(Real, 0, None, closed="neither")],
+        "accuracy": [Interval(Integral, 1, None, closed="left")],
         "layout": [str, SkeletonLayout, None],
     }
 
-    def __init__(self, frame_rate=30.0, layout=None):
+    def __init__(self, frame_rate=30.0, accuracy=2, layout=None):
         self.frame_rate = frame_rate
+        self.accuracy = accuracy
         self.layout = layout
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -97,7 +107,7 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         -------
         self : KinematicFeatures
         """
-        X, _ = validate_skeletons(self, X, reset=True, min_frames=2)
+        X, _ = validate_skeletons(self, X, reset=True, min_frames=self._min_frames())
         _checked_layout(self.layout, X.shape[2])
         return self
 
@@ -113,11 +123,12 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         features : ndarray of shape (n_samples, n_joints * (10 + n_dims))
         """
         check_is_fitted(self)
-        X, _ = validate_skeletons(self, X, reset=False, min_frames=2)
+        X, _ = validate_skeletons(self, X, reset=False, min_frames=self._min_frames())
         blocks = []
         with nan_warnings_ignored():
             for order in (1, 2, 3):
-                magnitude = np.linalg.norm(time_derivative(X, self.frame_rate, order), axis=-1)
+                derivative = finite_difference(X, self.frame_rate, order, self.accuracy)
+                magnitude = np.linalg.norm(derivative, axis=-1)
                 blocks += [np.nanmean(magnitude, axis=1), np.nanstd(magnitude, axis=1), np.nanmax(magnitude, axis=1)]
             steps = np.linalg.norm(np.diff(X, axis=1), axis=-1)
             path = np.where(np.isnan(steps).all(axis=1), np.nan, np.nansum(steps, axis=1))
@@ -125,6 +136,10 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         features = np.concatenate([np.stack(blocks + [path], axis=-1), ranges], axis=-1).reshape(len(X), -1)
         _warn_unobserved(features, self.get_feature_names_out(), self)
         return features
+
+    def _min_frames(self):
+        """Frames of the speed stencil (this also rejects an odd accuracy above 1)."""
+        return len(difference_weights(1, self.accuracy))
 
     def get_feature_names_out(self, input_features=None):
         """Feature names ``{joint}_{quantity}_{statistic}``, ``{joint}_path_length``, ``{joint}_range_{axis}``."""

@@ -2,6 +2,7 @@
 
 import warnings
 from contextlib import contextmanager
+from math import factorial
 
 import numpy as np
 
@@ -68,15 +69,61 @@ def resample(X, lengths, n_frames):
     return np.where(weight == 0, before, (1 - weight) * before + weight * after)
 
 
-def time_derivative(X, frame_rate, order=1):
-    """``order``-th time derivative by second-order central differences (``numpy.gradient``), in units/s^order.
+def difference_weights(derivative, accuracy):
+    """Finite-difference weights of a ``derivative``: central with error ``O(h**accuracy)``, or forward.
 
-    The edges use second-order one-sided differences too (first-order edges, repeated for jerk, are off by
-    almost an order of magnitude). NaN frames propagate to their neighbours' derivatives instead of being
-    bridged.
+    ``accuracy=1`` gives forward differences on ``derivative + 1`` consecutive frames (``[-1, 1]``: the
+    displacement between frames). An even ``accuracy`` gives central differences on offsets ``-r .. r``,
+    ``r = (derivative + 1) // 2 + accuracy // 2 - 1``. The weights solve the Taylor conditions
+    ``sum_s w_s s**j / j! = [j == derivative]`` (as ``findiff`` and Fornberg's algorithm do). Divide by
+    ``h**derivative``.
+
+    Examples
+    --------
+    >>> difference_weights(1, 2)
+    array([-0.5,  0. ,  0.5])
+    >>> (difference_weights(1, 4) * 12).round(10)
+    array([ 1., -8.,  0.,  8., -1.])
+    >>> difference_weights(2, 2)
+    array([ 1., -2.,  1.])
+    >>> difference_weights(1, 1)
+    array([-1.,  1.])
     """
-    dt = 1.0 / frame_rate
-    edge_order = 2 if X.shape[1] >= 3 else 1
-    for _ in range(order):
-        X = np.gradient(X, dt, axis=1, edge_order=edge_order)
-    return X
+    if accuracy == 1:
+        offsets = np.arange(derivative + 1)
+    elif accuracy >= 2 and accuracy % 2 == 0:
+        radius = (derivative + 1) // 2 + accuracy // 2 - 1
+        offsets = np.arange(-radius, radius + 1)
+    else:
+        raise ValueError(f"accuracy must be 1 (forward differences) or even (central differences), got {accuracy}.")
+    taylor = np.array([offsets.astype(float) ** j / factorial(j) for j in range(len(offsets))])
+    target = np.zeros(len(offsets))
+    target[derivative] = 1.0
+    weights = np.linalg.solve(taylor, target)
+    weights[np.abs(weights) < 1e-12] = 0.0
+    return weights
+
+
+def finite_difference(X, frame_rate, derivative=1, accuracy=2):
+    """Time derivative of ``X`` ``(n, T, ...)`` by finite differences, in units per second**derivative.
+
+    Only frames whose whole stencil (:func:`difference_weights`) is observed get a value: the frames at
+    the ends of each sequence that the stencil overhangs and the frames next to a missing (NaN) one are
+    NaN, never extrapolated or bridged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(6.0) / 10                    # 10 frames per second
+    >>> finite_difference((t**2)[np.newaxis], frame_rate=10).round(10)
+    array([[nan, 0.2, 0.4, 0.6, 0.8, nan]])
+    """
+    weights = difference_weights(derivative, accuracy)
+    width = len(weights)
+    before = width // 2 if accuracy > 1 else 0  # frames of the stencil before the frame it is assigned to
+    out = np.full(X.shape, np.nan)
+    n_frames = X.shape[1]
+    if n_frames >= width:
+        inner = sum(w * X[:, s : n_frames - width + 1 + s] for s, w in enumerate(weights) if w != 0.0)
+        out[:, before : before + n_frames - width + 1] = inner * frame_rate**derivative
+    return out

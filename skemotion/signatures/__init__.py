@@ -8,7 +8,8 @@ same embedding.
 """
 
 from ._mds import WassersteinMDS
-from ._velocity import VelocityGradientSignature, difference_weights, finite_difference
+from ..motion._temporal import difference_weights, finite_difference
+from ._velocity import VelocityGradientSignature
 from ._wasserstein import pairwise_sliced_wasserstein, pairwise_wasserstein, random_directions
 
 __all__ = [

@@ -1,7 +1,6 @@
 """VelocityGradientSignature: each joint's distribution of instantaneous speed, velocity or acceleration."""
 
 import warnings
-from math import factorial
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,70 +10,11 @@ from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ..motion._features import _axis_name, _checked_layout, _joint_names
+from ..motion._temporal import difference_weights, finite_difference
 from ..skeleton import SkeletonLayout
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import validate_skeletons
 from ._wasserstein import random_directions
-
-
-def difference_weights(derivative, accuracy):
-    """Finite-difference weights of a ``derivative``: central with error ``O(h**accuracy)``, or forward.
-
-    ``accuracy=1`` gives forward differences on ``derivative + 1`` consecutive frames (``[-1, 1]``: the
-    displacement between frames). An even ``accuracy`` gives central differences on offsets ``-r .. r``,
-    ``r = (derivative + 1) // 2 + accuracy // 2 - 1``. The weights solve the Taylor conditions
-    ``sum_s w_s s**j / j! = [j == derivative]`` (as ``findiff`` and Fornberg's algorithm do). Divide by
-    ``h**derivative``.
-
-    Examples
-    --------
-    >>> difference_weights(1, 2)
-    array([-0.5,  0. ,  0.5])
-    >>> (difference_weights(1, 4) * 12).round(10)
-    array([ 1., -8.,  0.,  8., -1.])
-    >>> difference_weights(2, 2)
-    array([ 1., -2.,  1.])
-    >>> difference_weights(1, 1)
-    array([-1.,  1.])
-    """
-    if accuracy == 1:
-        offsets = np.arange(derivative + 1)
-    elif accuracy >= 2 and accuracy % 2 == 0:
-        radius = (derivative + 1) // 2 + accuracy // 2 - 1
-        offsets = np.arange(-radius, radius + 1)
-    else:
-        raise ValueError(f"accuracy must be 1 (forward differences) or even (central differences), got {accuracy}.")
-    taylor = np.array([offsets.astype(float) ** j / factorial(j) for j in range(len(offsets))])
-    target = np.zeros(len(offsets))
-    target[derivative] = 1.0
-    weights = np.linalg.solve(taylor, target)
-    weights[np.abs(weights) < 1e-12] = 0.0
-    return weights
-
-
-def finite_difference(X, frame_rate, derivative=1, accuracy=2):
-    """Time derivative of ``X`` ``(n, T, ...)`` by finite differences, in units per second**derivative.
-
-    Only frames whose whole stencil (:func:`difference_weights`) is observed get a value: the frames at
-    the ends of each sequence that the stencil overhangs and the frames next to a missing (NaN) one are
-    NaN, never extrapolated or bridged.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> t = np.arange(6.0) / 10                    # 10 frames per second
-    >>> finite_difference((t**2)[np.newaxis], frame_rate=10).round(10)
-    array([[nan, 0.2, 0.4, 0.6, 0.8, nan]])
-    """
-    weights = difference_weights(derivative, accuracy)
-    width = len(weights)
-    before = width // 2 if accuracy > 1 else 0  # frames of the stencil before the frame it is assigned to
-    out = np.full(X.shape, np.nan)
-    n_frames = X.shape[1]
-    if n_frames >= width:
-        inner = sum(w * X[:, s : n_frames - width + 1 + s] for s, w in enumerate(weights) if w != 0.0)
-        out[:, before : before + n_frames - width + 1] = inner * frame_rate**derivative
-    return out
 
 
 def quantiles_at_midpoints(sorted_values, counts, n_quantiles):

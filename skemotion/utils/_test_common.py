@@ -9,6 +9,7 @@ INIT_PARAMS = {
     # No layout (and so no bones or hips) exists for a 1-D joint: keep centering, skip scaling.
     "SkeletonNormalizer": dict(layout=None, centering="trajectory", scale=False, n_frames=7),
     # Two columns are two frames: enough for forward differences, not for a central difference.
+    "KinematicFeatures": dict(accuracy=1),
     "VelocityGradientSignature": dict(accuracy=1),
 }
 

@@ -1,7 +1,19 @@
 """skemotion: scikit-learn-compatible emotion recognition from body motion and EEG."""
 
-from .motion import JointDistances, KinematicFeatures, SkeletonNormalizer
+from .motion import GaitImageEmbedding, JointDistances, KinematicFeatures, SkeletonNormalizer
+from .nn import GaitCNNClassifier
+from .pose import PoseExtractor
+from .samplers import ViewAugmenter
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["JointDistances", "KinematicFeatures", "SkeletonNormalizer", "__version__"]
+__all__ = [
+    "GaitCNNClassifier",
+    "GaitImageEmbedding",
+    "JointDistances",
+    "KinematicFeatures",
+    "PoseExtractor",
+    "SkeletonNormalizer",
+    "ViewAugmenter",
+    "__version__",
+]

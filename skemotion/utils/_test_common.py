@@ -8,6 +8,13 @@ One data module, as in imbalanced-learn's ``instance_generator``: ``tests/test_c
 INIT_PARAMS = {
     # No layout (and so no bones or hips) exists for a 1-D joint: keep centering, skip scaling.
     "SkeletonNormalizer": dict(layout=None, centering="trajectory", scale=False, n_frames=7),
+    # A 2-D array is one frame of 1-D joints: no rotation (it needs x and z), mirroring, scaling and jitter do.
+    "ViewAugmenter": dict(angles=[0.0], mirror=True, scale_range=(0.9, 1.1), jitter_std=0.01, layout=None,
+                          random_state=0),
+    # Flattened images give the 2-D output scikit-learn's transformer checks compare.
+    "GaitImageEmbedding": dict(image_size=(6, 4), flatten=True),
+    # A tiny network and a few epochs keep the checks fast on CPU.
+    "GaitCNNClassifier": dict(channels=(8, 8), n_groups=2, max_epochs=5, batch_size=32, lr=0.05, random_state=0),
 }
 
 _ONE_FEATURE_MEANS_ONE_FRAME = (
@@ -18,4 +25,8 @@ _ONE_FEATURE_MEANS_ONE_JOINT = "A 2-D array with one column is a one-joint skele
 EXPECTED_FAILED_CHECKS = {
     "KinematicFeatures": {"check_fit2d_1feature": _ONE_FEATURE_MEANS_ONE_FRAME},
     "JointDistances": {"check_fit2d_1feature": _ONE_FEATURE_MEANS_ONE_JOINT},
+    "ViewAugmenter": {
+        "check_samplers_nan": "Its 1-column data make some rows all NaN: a skeleton with no observed joint, which "
+                              "the validation layer rejects with a clear error (NaN joints among observed ones pass).",
+    },
 }

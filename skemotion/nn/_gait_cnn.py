@@ -18,7 +18,8 @@ class GaitCNN(nn.Module):
 
     As in ProxEmo's VS-GCNN (Narayanan et al. 2020): an ungrouped 3x3 convolution that mixes the x, y, z
     channels, then blocks of grouped 3x3 convolution, ReLU and 2x2 max pooling. Unlike it, convolutions are
-    padded and the head is a global average pool and a linear layer, so any image size works and the number
+    padded and the head average-pools the feature maps to a fixed ``head_size`` grid (which keeps where in
+    time and on which joints a pattern occurs) before a linear layer, so any image size works and the number
     of outputs is ``n_classes`` rather than set by the input size; group normalisation replaces batch
     normalisation so that a batch of one sample trains too.
 
@@ -30,9 +31,11 @@ class GaitCNN(nn.Module):
         Output channels of the first convolution and of each grouped block; multiples of ``n_groups``.
     n_groups : int, default=4
     dropout : float, default=0.2
+    head_size : (int, int), default=(4, 4)
+        Grid (frames x joints) the last feature maps are pooled to before the linear layer.
     """
 
-    def __init__(self, n_classes, in_channels=3, channels=(16, 32, 64), n_groups=4, dropout=0.2):
+    def __init__(self, n_classes, in_channels=3, channels=(16, 32, 64), n_groups=4, dropout=0.2, head_size=(4, 4)):
         super().__init__()
         layers = [nn.Conv2d(in_channels, channels[0], 3, padding=1), nn.ReLU()]
         for c_in, c_out in zip(channels[:-1], channels[1:]):
@@ -40,7 +43,8 @@ class GaitCNN(nn.Module):
                 nn.Conv2d(c_in, c_out, 3, padding=1, groups=n_groups), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
                 nn.GroupNorm(n_groups, c_out), nn.Dropout(dropout),
             ]
-        layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels[-1], n_classes)]
+        layers += [nn.AdaptiveAvgPool2d(head_size), nn.Flatten(),
+                   nn.Linear(channels[-1] * head_size[0] * head_size[1], n_classes)]
         self.layers = nn.Sequential(*layers)
 
     def forward(self, images):
@@ -212,7 +216,8 @@ class GaitCNNClassifier(ClassifierMixin, BaseEstimator):
         if images.shape[1:] != self.input_shape_:
             raise ValueError(f"X holds images of shape {images.shape[1:]}, but the network was fitted on "
                              f"{self.input_shape_}.")
-        return self.net_.predict_proba(images)
+        with torch.random.fork_rng(devices=[]):  # torch's data loader draws a seed from the global RNG
+            return self.net_.predict_proba(images)
 
     def predict(self, X):
         """Most probable class.

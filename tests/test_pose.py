@@ -145,7 +145,7 @@ def test_person_choice():
 @pytest.mark.filterwarnings("ignore::skemotion.pose.PoseNotFoundWarning")  # fewer people than the index asked
 def test_several_people_keep_the_largest(model):
     street = shared_path("video", "mmpose_demo_street_walking.mp4")
-    params = dict(model_asset_path=model, coordinates="pixels", min_visibility=0.0, num_poses=4)
+    params = dict(model_asset_path=model, coordinates="pixels", min_visibility=0.0, num_poses=4, max_frames=3)
     largest = PoseExtractor(person="largest", **params).transform([street])[0]
     by_index = np.stack([PoseExtractor(person=k, **params).transform([street])[0] for k in range(4)])
 
@@ -163,7 +163,7 @@ def test_pipeline_from_files_to_emotions(model, squat_video, squat_frames):
     """One Pipeline: frame arrays or video files -> MediaPipe-33 -> common layout -> features -> emotion."""
     clips = [squat_frames[start:start + 8] for start in range(0, 64, 16)]
     y = np.array(["happy", "sad", "happy", "sad"])
-    extractor = PoseExtractor(model_asset_path=model, coordinates="world", frame_step=2)
+    extractor = PoseExtractor(model_asset_path=model, coordinates="world", frame_step=2, max_frames=6)
     normalizer = SkeletonNormalizer(layout="mediapipe33", to_common=True, align_yaw=True, n_frames=8)
     distances = JointDistances(anchors=["head", "left_hand", "right_hand"], layout="body16")
     model_pipeline = make_pipeline(extractor, normalizer, distances, RandomForestClassifier(20, random_state=0))

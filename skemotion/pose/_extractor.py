@@ -93,10 +93,13 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
     Examples
     --------
     >>> from skemotion.pose import PoseExtractor
-    >>> extractor = PoseExtractor(model_asset_path="../shared/data/models/pose_landmarker_full.task")
-    >>> poses, lengths = extractor.extract(["../shared/data/video/tfjs_pose_squats.mp4"])  # doctest: +SKIP
-    >>> poses.shape, lengths  # doctest: +SKIP
-    ((1, 65, 33, 3), array([65]))
+    >>> extractor = PoseExtractor(model_asset_path="../shared/data/models/pose_landmarker_full.task",
+    ...                           coordinates="world", max_frames=4)
+    >>> poses, lengths = extractor.extract(["../shared/data/video/tfjs_pose_squats.mp4"])
+    >>> poses.shape, lengths
+    ((1, 4, 33, 3), array([4]))
+    >>> bool(poses[0, 0, 0, 1] > poses[0, 0, 23, 1])  # y up: the nose is above the left hip
+    True
     """
 
     _parameter_constraints = {

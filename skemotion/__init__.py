@@ -1,15 +1,22 @@
 """skemotion: scikit-learn-compatible emotion recognition from body motion and EEG."""
 
-from .motion import JointDistances, KinematicFeatures, SkeletonNormalizer
+from .motion import GaitImageEmbedding, JointDistances, KinematicFeatures, SkeletonNormalizer
+from .nn import GaitCNNClassifier
+from .pose import PoseExtractor
+from .samplers import ViewAugmenter
 from .signatures import VelocityGradientSignature, WassersteinMDS
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "GaitCNNClassifier",
+    "GaitImageEmbedding",
     "JointDistances",
     "KinematicFeatures",
+    "PoseExtractor",
     "SkeletonNormalizer",
     "VelocityGradientSignature",
+    "ViewAugmenter",
     "WassersteinMDS",
     "__version__",
 ]

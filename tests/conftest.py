@@ -4,8 +4,12 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+import torch
 
 matplotlib.use("Agg")
+# pytest-xdist runs one process per core: more torch threads per process only contend (tiny test networks
+# become 10x slower).
+torch.set_num_threads(1)
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -5,6 +5,7 @@ lists of variable-length sequences; feature transformers return 2-D arrays with 
 """
 
 from ._features import JointDistances, KinematicFeatures
+from ._gait_image import GaitImageEmbedding
 from ._normalizer import SkeletonNormalizer
 
-__all__ = ["JointDistances", "KinematicFeatures", "SkeletonNormalizer"]
+__all__ = ["GaitImageEmbedding", "JointDistances", "KinematicFeatures", "SkeletonNormalizer"]

@@ -1,0 +1,200 @@
+"""MediaPipe PoseLandmarker on video files, image files and frame arrays: one landmarker per call, always closed.
+
+These functions run inside joblib workers: they return plain arrays and messages (warnings raised in a
+worker process would be lost), and the estimator turns the messages into warnings or errors.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+N_LANDMARKS = 33
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
+
+
+class PoseModelError(RuntimeError):
+    """The pose model bundle cannot be loaded: an error about the set-up, never about one input."""
+
+
+@dataclass(frozen=True)
+class LandmarkerConfig:
+    """Everything a worker needs to run the landmarker (picklable)."""
+
+    model_path: str
+    coordinates: str = "normalized"
+    y_up: bool = True
+    min_visibility: float = 0.5
+    frame_step: int = 1
+    max_frames: int | None = None
+    num_poses: int = 1
+    person: str | int = "largest"
+    min_detection_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    frame_rate: float = 30.0
+
+
+@dataclass
+class Outcome:
+    """Result of one input: poses ``(n_frames, 33, 3)`` (or None on error), and what to tell the user."""
+
+    index: int
+    poses: np.ndarray | None = None
+    warning: str | None = None
+    error: Exception | None = None
+
+
+def is_image_path(source):
+    return isinstance(source, (str, Path)) and Path(source).suffix.lower() in IMAGE_SUFFIXES
+
+
+def open_landmarker(config, video):
+    """A PoseLandmarker in VIDEO (tracking) or IMAGE mode; use it as a context manager so it is closed."""
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=config.model_path),
+        running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+        num_poses=config.num_poses,
+        min_pose_detection_confidence=config.min_detection_confidence,
+        min_tracking_confidence=config.min_tracking_confidence,
+    )
+    try:
+        return vision.PoseLandmarker.create_from_options(options)
+    except (RuntimeError, ValueError) as exc:
+        raise PoseModelError(f"Could not load the MediaPipe pose model {config.model_path}: {exc}") from exc
+
+
+def video_frames(path, frame_step=1, max_frames=None, fallback_rate=30.0):
+    """Yield ``(timestamp_ms, rgb_frame)`` of every ``frame_step``-th frame of a video file, decoded by OpenCV."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(path))
+    try:
+        if not capture.isOpened():
+            raise ValueError(f"Cannot read video {path}: OpenCV cannot open it as a video (corrupt or not a video).")
+        rate = capture.get(cv2.CAP_PROP_FPS)
+        rate = rate if rate and np.isfinite(rate) and rate > 0 else fallback_rate
+        index = kept = 0
+        while max_frames is None or kept < max_frames:
+            if index % frame_step:
+                if not capture.grab():  # skipped frames are grabbed, not decoded
+                    break
+            else:
+                ok, bgr = capture.read()
+                if not ok:
+                    break
+                yield round(index * 1000.0 / rate), cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                kept += 1
+            index += 1
+        if kept == 0:
+            raise ValueError(f"Cannot read video {path}: it has no decodable frame (empty or not a video).")
+    finally:
+        capture.release()
+
+
+def array_frames(frames, frame_step=1, max_frames=None, frame_rate=30.0):
+    """Yield ``(timestamp_ms, rgb_frame)`` from an ``(n_frames, H, W, 3)`` uint8 array."""
+    indices = range(0, len(frames), frame_step)
+    for i in indices[:max_frames]:
+        yield round(i * 1000.0 / frame_rate), np.ascontiguousarray(frames[i])
+
+
+def read_image(path):
+    """An image file as an RGB uint8 array."""
+    import cv2
+
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise ValueError(f"Cannot read image {path}: OpenCV cannot decode it.")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _mp_image(rgb):
+    import mediapipe as mp
+
+    return mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+
+
+def _landmark_array(landmarks):
+    """``(33, 4)``: x, y, z, visibility (a model without visibility counts as fully visible)."""
+    return np.array([(lm.x, lm.y, lm.z, 1.0 if lm.visibility is None else lm.visibility) for lm in landmarks])
+
+
+def _choose_person(image_landmarks, person, width, height):
+    """Index of the pose to keep among those detected in one frame, or None."""
+    if isinstance(person, (int, np.integer)):
+        return int(person) if person < len(image_landmarks) else None
+    if len(image_landmarks) == 1:
+        return 0
+    if person == "most_visible":
+        return int(np.argmax([lms[:, 3].mean() for lms in image_landmarks]))
+    pixels = [lms[:, :2] * (width, height) for lms in image_landmarks]  # "largest": bounding-box area
+    return int(np.argmax([np.prod(p.max(axis=0) - p.min(axis=0)) for p in pixels]))
+
+
+def frame_pose(result, config, width, height):
+    """The chosen person's ``(33, 3)`` coordinates from one PoseLandmarkerResult (all NaN if nobody)."""
+    image_landmarks = [_landmark_array(lms) for lms in result.pose_landmarks]
+    chosen = _choose_person(image_landmarks, config.person, width, height) if image_landmarks else None
+    if chosen is None:
+        return np.full((N_LANDMARKS, 3), np.nan)
+    visibility = image_landmarks[chosen][:, 3]
+    if config.coordinates == "world":
+        xyz = _landmark_array(result.pose_world_landmarks[chosen])[:, :3]
+        flip = np.array([1.0, -1.0, -1.0])
+        xyz = xyz * flip if config.y_up else xyz
+    else:
+        xyz = image_landmarks[chosen][:, :3].copy()
+        if config.y_up:  # a half turn about x: y up and z towards the camera keeps a right-handed frame
+            xyz[:, 1], xyz[:, 2] = 1.0 - xyz[:, 1], -xyz[:, 2]
+        if config.coordinates == "pixels":  # MediaPipe's z has roughly the scale of x
+            xyz *= (width, height, width)
+    xyz[visibility < config.min_visibility] = np.nan
+    return xyz
+
+
+def _no_person_warning(name, poses):
+    if np.isnan(poses).all():
+        return f"No person detected in {name}: its {len(poses)} frame(s) are all NaN."
+    return None
+
+
+def extract_sequence(index, source, config):
+    """Poses of one video file or frame array, tracked in VIDEO mode."""
+    try:
+        if isinstance(source, np.ndarray):
+            name, frames = f"frame array {index}", array_frames(source, config.frame_step, config.max_frames,
+                                                                 config.frame_rate)
+        else:
+            name = str(source)
+            if not Path(source).is_file():
+                raise FileNotFoundError(f"Video file not found: {source}")
+            frames = video_frames(source, config.frame_step, config.max_frames, config.frame_rate)
+        poses = []
+        with open_landmarker(config, video=True) as landmarker:
+            for timestamp, rgb in frames:
+                result = landmarker.detect_for_video(_mp_image(rgb), timestamp)
+                poses.append(frame_pose(result, config, rgb.shape[1], rgb.shape[0]))
+        poses = np.stack(poses)
+        return Outcome(index, poses, warning=_no_person_warning(name, poses))
+    except PoseModelError:
+        raise
+    except (OSError, ValueError, RuntimeError) as exc:
+        return Outcome(index, error=exc)
+
+
+def extract_images(indexed_paths, config):
+    """Poses of image files, one IMAGE-mode landmarker reused for all of them."""
+    outcomes = []
+    with open_landmarker(config, video=False) as landmarker:
+        for index, path in indexed_paths:
+            try:
+                if not Path(path).is_file():
+                    raise FileNotFoundError(f"Image file not found: {path}")
+                rgb = read_image(path)
+                poses = frame_pose(landmarker.detect(_mp_image(rgb)), config, rgb.shape[1], rgb.shape[0])[None]
+                outcomes.append(Outcome(index, poses, warning=_no_person_warning(str(path), poses)))
+            except (OSError, ValueError, RuntimeError) as exc:
+                outcomes.append(Outcome(index, error=exc))
+    return outcomes

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..skeleton import COMMON_LAYOUT, SkeletonLayout, convert_layout, get_layout
+from ..skeleton import COMMON_LAYOUT, SkeletonLayout, convert_layout, get_layout, yaw_rotation
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_layout_matches, validate_skeletons
 from ._temporal import fill_gaps, nan_warnings_ignored, resample
@@ -188,9 +188,5 @@ def _rotate_yaw(X, hips):
     bad = np.flatnonzero(~(norm > 0))
     if bad.size:
         raise ValueError(f"Cannot align the facing direction of sample {bad[0]}: its hips are never observed.")
-    cos, sin = mean_hips[:, 0] / norm, mean_hips[:, 2] / norm
-    rotation = np.zeros((len(X), 3, 3))
-    rotation[:, 0, 0], rotation[:, 0, 2] = cos, sin
-    rotation[:, 2, 0], rotation[:, 2, 2] = -sin, cos
-    rotation[:, 1, 1] = 1.0
-    return np.einsum("nij,ntkj->ntki", rotation, X)
+    angles = np.degrees(np.arctan2(mean_hips[:, 2], mean_hips[:, 0]))
+    return np.einsum("nij,ntkj->ntki", yaw_rotation(angles), X)

@@ -1,6 +1,5 @@
 """ViewAugmenter: new views of skeleton sequences (yaw rotation, mirroring, scaling, jitter) for training folds."""
 
-from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -14,27 +13,9 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
-from ..skeleton import SkeletonLayout, get_layout
-from ..utils._tags import SkemotionInputTags
+from ..skeleton import SkeletonLayout, get_layout, yaw_rotation
+from ..utils._tags import skemotion_input_tags
 from ..utils.validation import _is_ragged_list, check_layout_matches, validate_skeletons
-
-
-@dataclass(slots=True)
-class _SamplerInputTags(SkemotionInputTags):
-    """Skeleton input tags with imbalanced-learn's extra ``dataframe`` input tag."""
-
-    dataframe: bool = False
-
-
-def yaw_rotation(angles):
-    """Rotation matrices ``(..., 3, 3)`` about the vertical y axis, for angles in degrees (x towards -z)."""
-    theta = np.deg2rad(angles)
-    cos, sin = np.cos(theta), np.sin(theta)
-    rotation = np.zeros(np.shape(theta) + (3, 3))
-    rotation[..., 0, 0], rotation[..., 0, 2] = cos, sin
-    rotation[..., 2, 0], rotation[..., 2, 2] = -sin, cos
-    rotation[..., 1, 1] = 1.0
-    return rotation
 
 
 class ViewAugmenter(BaseSampler):
@@ -231,8 +212,8 @@ class ViewAugmenter(BaseSampler):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags = _SamplerInputTags(
-            two_d_array=True, allow_nan=True, skeleton=True, variable_length=True, dataframe=False, sparse=False
+        tags.input_tags = skemotion_input_tags(
+            tags.input_tags, allow_nan=True, skeleton=True, variable_length=True, dataframe=False, sparse=False
         )
         tags.sampler_tags.sample_indices = True
         return tags

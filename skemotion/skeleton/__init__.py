@@ -14,6 +14,7 @@ from ._layout import (
     layout_from_rig,
     list_layouts,
     register_layout,
+    yaw_rotation,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "layout_from_rig",
     "list_layouts",
     "register_layout",
+    "yaw_rotation",
 ]

@@ -368,3 +368,14 @@ def convert_layout(X, source, target=COMMON_LAYOUT):
         [X[..., [source.index(j) for j in source.common_map[joint]], :].mean(axis=-2) for joint in target.joint_names],
         axis=-2,
     )
+
+
+def yaw_rotation(angles):
+    """Rotation matrices ``(..., 3, 3)`` about the vertical y axis, for angles in degrees (x towards -z)."""
+    theta = np.deg2rad(angles)
+    cos, sin = np.cos(theta), np.sin(theta)
+    rotation = np.zeros(np.shape(theta) + (3, 3))
+    rotation[..., 0, 0], rotation[..., 0, 2] = cos, sin
+    rotation[..., 2, 0], rotation[..., 2, 2] = -sin, cos
+    rotation[..., 1, 1] = 1.0
+    return rotation

@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass, fields
 
-from sklearn.utils import InputTags
+from imblearn.utils._tags import InputTags
 
 
 @dataclass(slots=True)
 class SkemotionInputTags(InputTags):
-    """scikit-learn's :class:`~sklearn.utils.InputTags` plus the array kinds of this toolkit.
+    """scikit-learn's :class:`~sklearn.utils.InputTags` (with imbalanced-learn's ``dataframe`` tag, so that
+    samplers keep it) plus the array kinds of this toolkit.
 
     Parameters
     ----------
@@ -26,7 +27,7 @@ class SkemotionInputTags(InputTags):
 
 def skemotion_input_tags(base, **values):
     """Copy scikit-learn input tags into :class:`SkemotionInputTags` with ``values`` set."""
-    tags = SkemotionInputTags(**{f.name: getattr(base, f.name) for f in fields(InputTags)})
+    tags = SkemotionInputTags(**{f.name: getattr(base, f.name) for f in fields(base)})
     for name, value in values.items():
         setattr(tags, name, value)
     return tags

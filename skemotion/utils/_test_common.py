@@ -4,10 +4,16 @@ One data module, as in imbalanced-learn's ``instance_generator``: ``tests/test_c
 """
 
 # Parameters that make an estimator meaningful on the 2-D data of scikit-learn's checks: there a 2-D
-# array is a degenerate skeleton set (one 1-D joint per sample, or one frame of 1-D joints).
+# array is a degenerate skeleton set (one 1-D joint per sample, or one frame of 1-D joints), or a set of
+# one-channel EEG epochs (one row = the samples of one channel).
 INIT_PARAMS = {
     # No layout (and so no bones or hips) exists for a 1-D joint: keep centering, skip scaling.
     "SkeletonNormalizer": dict(layout=None, centering="trajectory", scale=False, n_frames=7),
+    # A row of a few samples resolves only a band spanning the whole spectrum: at 2 Hz, 0-1 Hz.
+    "EEGBandFeatures": dict(sfreq=2.0, bands={"all": (0.0, 1.0)}),
+    # A tiny network trained just long enough to reach the accuracy that the classifier checks demand.
+    "EEGCNNClassifier": dict(module__n_filters=(4,), module__hidden_units=16, module__dropout=0.0, lr=0.05,
+                             max_epochs=8, batch_size=64, random_state=0),
 }
 
 _ONE_FEATURE_MEANS_ONE_FRAME = (
@@ -18,4 +24,14 @@ _ONE_FEATURE_MEANS_ONE_JOINT = "A 2-D array with one column is a one-joint skele
 EXPECTED_FAILED_CHECKS = {
     "KinematicFeatures": {"check_fit2d_1feature": _ONE_FEATURE_MEANS_ONE_FRAME},
     "JointDistances": {"check_fit2d_1feature": _ONE_FEATURE_MEANS_ONE_JOINT},
+    "EEGCNNClassifier": {
+        "check_no_attributes_set_in_init": "skorch's NeuralNet.__init__ sets history_, initialized_ and "
+        "virtual_params_, and stores its free-form **kwargs (module__*, iterator_train__*) as attributes.",
+        "check_set_params": "skorch's get_params returns its private set _params_to_validate; the check sets "
+        "it to a float, which skorch's set_params then calls .add on.",
+    },
+    "EEGBandFeatures": {
+        "check_fit2d_1feature": "A 2-D array with one column is a one-sample epoch: it resolves no frequency "
+        "band, and the error names the band and the resolution.",
+    },
 }

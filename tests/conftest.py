@@ -34,8 +34,21 @@ def bandai_path():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _one_torch_thread():
-    """One torch thread per pytest worker: tiny networks train faster than with threads fighting over 2 cores."""
+def _one_thread_per_worker():
+    """One BLAS and one torch thread per pytest worker.
+
+    pytest-xdist already runs one worker per core; threads on top of that fight over the cores, and small
+    linear algebra (scipy's interpolators, tiny networks) then runs up to a thousand times slower.
+    """
     import torch
+    from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(1)
+    with threadpool_limits(limits=1):
+        yield
+
+
+@pytest.fixture(scope="session")
+def eeg_path():
+    """The real EEG folder: MNE's BioSemi test recordings (biosemi128_test.edf, biosemi64_test.bdf)."""
+    return shared_path("eeg")

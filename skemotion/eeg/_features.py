@@ -180,8 +180,9 @@ class EEGBandFeatures(EEGMixin, TransformerMixin, BaseEstimator):
         nyquist = self.sfreq / 2
         power = np.empty(X.shape[:2] + (len(edges),))
         for k, (low, high) in enumerate(edges):
-            band = filter_data(X, self.sfreq, low if low > 0 else None, high if high < nyquist else None,
-                               n_jobs=self.n_jobs, verbose=False)
+            low, high = (low if low > 0 else None), (high if high < nyquist else None)
+            band = X if low is None and high is None else filter_data(X, self.sfreq, low, high,
+                                                                       n_jobs=self.n_jobs, verbose=False)
             power[..., k] = band.var(axis=-1)
         return power
 

@@ -69,15 +69,17 @@ class EEGCNN(nn.Module):
             nn.Dropout(dropout), nn.Linear(hidden_units, n_classes),
         )
 
-    def forward(self, X):
-        """Class logits of a batch ``(batch, n_channels, n_maps)``."""
+    def arrange(self, X):
+        """Standardise a batch ``(batch, n_channels, n_maps)`` and lay it out as images ``(batch, planes, H, W)``."""
         X = (X - self.mean) / self.scale
         if self.grid is None:
-            image = X.unsqueeze(1)
-        else:
-            padded = torch.cat([X, X.new_zeros(len(X), 1, X.shape[2])], dim=1)
-            image = padded[:, self.grid].transpose(1, 2).reshape(len(X), X.shape[2], *self.grid_shape)
-        return self.head(self.features(image))
+            return X.unsqueeze(1)
+        padded = torch.cat([X, X.new_zeros(len(X), 1, X.shape[2])], dim=1)
+        return padded[:, self.grid].transpose(1, 2).reshape(len(X), X.shape[2], *self.grid_shape)
+
+    def forward(self, X):
+        """Class logits of a batch ``(batch, n_channels, n_maps)``."""
+        return self.head(self.features(self.arrange(X)))
 
 
 def _accuracy_of_codes(net, X, y):

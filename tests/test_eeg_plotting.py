@@ -78,3 +78,10 @@ def test_psd_comparison_median_is_the_median_of_scipy_welch(eeg):
     line = ax.lines[1]  # the synthetic median
     np.testing.assert_allclose(line.get_xdata(), freqs[keep])
     np.testing.assert_allclose(line.get_ydata(), median, rtol=1e-10)
+
+
+def test_psd_comparison_of_different_montages_averages_each_over_its_channels(eeg):
+    fig = plot_psd_comparison(eeg.data[:3, :10], eeg.data[3:6], eeg.sfreq, bands={})
+    freqs, psd = scipy.signal.welch(eeg.data[:3, :10], eeg.sfreq, nperseg=200)
+    keep = freqs > 0
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), np.median(psd.mean(1)[:, keep], 0) * 1e12)

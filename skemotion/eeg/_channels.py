@@ -23,9 +23,9 @@ SEED_CHANNELS = (
 # The five bands of the SEED papers (Zheng & Lu 2015), as half-open intervals in Hz.
 SEED_BANDS = {"delta": (1.0, 4.0), "theta": (4.0, 8.0), "alpha": (8.0, 14.0), "beta": (14.0, 31.0), "gamma": (31.0, 50.0)}
 
-# The 9 x 9 scalp map of the 62 SEED electrodes used by SEED CNN papers (e.g. the 4D-CRNN of Shen et al.
-# 2020, Cognitive Neurodynamics 14:815-828): each row is one coronal line of the 10-20 extension, from the
-# forehead (top) to the inion (bottom), left hemisphere on the left. "-" marks an empty cell.
+# The 9 x 9 scalp map of the 62 SEED electrodes, as in the 2-D DE maps of SEED CNN papers: each row is one
+# coronal line of the 10-20 extension, from the forehead (top) to the inion (bottom), left hemisphere on
+# the left, each electrode in the column of its 10-20 position. "-" marks an empty cell.
 SEED_GRID = (
     ("-", "-", "-", "FP1", "FPZ", "FP2", "-", "-", "-"),
     ("-", "-", "-", "AF3", "-", "AF4", "-", "-", "-"),

@@ -164,11 +164,13 @@ def plot_psd_comparison(real, synthetic, sfreq, *, ch_names=None, picks=None, ba
     Parameters
     ----------
     real, synthetic : array-like of shape (n_epochs, n_channels, n_times) or (n_epochs, n_times)
-        Any two sets of epochs with the same channels and sampling frequency.
+        Any two sets of epochs with the same sampling frequency. With ``picks=None`` each set is averaged
+        over all of its channels, so the two may come from different montages.
     sfreq : float
     ch_names : list of str or None
-    picks : list of int or None
-        Channels averaged; ``None`` uses all.
+        Names of the channels of both sets, to pick channels by name.
+    picks : list of int or str, or None
+        Channels averaged (the same in both sets); ``None`` uses all channels of each set.
     bands : dict of str to (float, float) or None
         Bands to shade; ``None`` uses SEED's bands, ``{}`` none.
     fmax : float or None
@@ -188,13 +190,18 @@ def plot_psd_comparison(real, synthetic, sfreq, *, ch_names=None, picks=None, ba
     >>> fig.axes[0].get_yscale()
     'log'
     """
-    real, synthetic, picks, _ = _paired(real, synthetic, ch_names, picks, all_channels=True)
+    if picks is None:
+        real, synthetic = (_as_epochs(x, name) for x, name in ((real, "real"), (synthetic, "synthetic")))
+        sets = (real, synthetic)
+    else:
+        real, synthetic, picks, _ = _paired(real, synthetic, ch_names, picks)
+        sets = (real[:, picks], synthetic[:, picks])
     bands = SEED_BANDS if bands is None else bands
     fmax = sfreq / 2 if fmax is None else fmax
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-    for k, (data, label) in enumerate(zip((real, synthetic), labels)):
+    for k, (data, label) in enumerate(zip(sets, labels)):
         n_per_seg = min(data.shape[2], max(2, int(round(sfreq))))
-        freqs, psd = welch_psd(data[:, picks], sfreq, n_per_seg)
+        freqs, psd = welch_psd(data, sfreq, n_per_seg)
         psd = psd.mean(axis=1) * 1e12  # average over channels, V**2/Hz -> µV**2/Hz
         keep = (freqs > 0) & (freqs <= fmax)
         low, median, high = np.percentile(psd[:, keep], [10, 50, 90], axis=0)
@@ -202,15 +209,17 @@ def plot_psd_comparison(real, synthetic, sfreq, *, ch_names=None, picks=None, ba
         ax.plot(freqs[keep], median, color=f"C{k}", label=f"{label} ({len(data)} epochs)")
     for i, (name, (low, high)) in enumerate(bands.items()):
         if low < fmax:
-            ax.axvspan(low, min(high, fmax), color="0.5", alpha=0.08 if i % 2 else 0.0, lw=0)
-            ax.text((low + min(high, fmax)) / 2, 1.0, name, transform=ax.get_xaxis_transform(), ha="center",
-                    va="bottom", fontsize=8)
+            high = min(high, fmax)
+            ax.axvspan(low, high, color="0.5", alpha=0.08 if i % 2 else 0.0, lw=0)
+            narrow = high - low < 0.06 * fmax  # a vertical label fits a narrow band
+            ax.text((low + high) / 2, 0.98, name, transform=ax.get_xaxis_transform(), ha="center", va="top",
+                    fontsize=8, color="0.3", rotation=90 if narrow else 0)
     ax.set(yscale="log", xlabel="frequency (Hz)", ylabel="PSD (µV²/Hz)", xlim=(0, fmax))
-    ax.legend(loc="upper right")
+    ax.legend(loc="lower left")
     return fig
 
 
-def _paired(real, synthetic, ch_names, picks, all_channels=False):
+def _paired(real, synthetic, ch_names, picks):
     real, synthetic = (_as_epochs(x, name) for x, name in ((real, "real"), (synthetic, "synthetic")))
     if real.shape[1] != synthetic.shape[1]:
         raise ValueError(f"real has {real.shape[1]} channels but synthetic has {synthetic.shape[1]}.")
@@ -219,7 +228,7 @@ def _paired(real, synthetic, ch_names, picks, all_channels=False):
     if len(names) != n_channels:
         raise ValueError(f"ch_names has {len(names)} names but the data have {n_channels} channels.")
     if picks is None:
-        picks = list(range(n_channels if all_channels else min(4, n_channels)))
+        picks = list(range(min(4, n_channels)))
     picks = [names.index(p) if isinstance(p, str) else int(p) for p in picks]
     if not picks or not all(0 <= p < n_channels for p in picks):
         raise ValueError(f"picks must name channels among the {n_channels} channels, got {picks}.")

@@ -71,7 +71,7 @@ class EEGCNN(nn.Module):
 
     def arrange(self, X):
         """Standardise a batch ``(batch, n_channels, n_maps)`` and lay it out as images ``(batch, planes, H, W)``."""
-        X = (X - self.mean) / self.scale
+        X = (X.to(self.mean.dtype) - self.mean) / self.scale
         if self.grid is None:
             return X.unsqueeze(1)
         padded = torch.cat([X, X.new_zeros(len(X), 1, X.shape[2])], dim=1)
@@ -95,9 +95,9 @@ class EEGCNNClassifier(EEGMixin, NeuralNetClassifier):
     and classes are kept in fitted attributes and passed to the module when it is built, never written
     into the parameters, so ``clone``, ``GridSearchCV`` and ``cross_val_score`` work. The loss is
     :class:`torch.nn.CrossEntropyLoss` on the logits of :class:`EEGCNN`; inputs are standardised with the
-    training mean and standard deviation of every channel and value, inside the module. The network
-    computes in float64 on the CPU, so that the prediction of an epoch does not depend on which other
-    epochs share its batch (float32 convolutions differ in the last bits with the batch composition).
+    training mean and standard deviation of every channel and value, inside the module. The network trains
+    in float32 and predicts in float64 (CPU), so that the prediction of an epoch does not depend on which
+    other epochs share its batch (float32 convolutions differ in the last bits with the batch composition).
 
     Parameters
     ----------
@@ -221,7 +221,9 @@ class EEGCNNClassifier(EEGMixin, NeuralNetClassifier):
         with _seeded(self.random_state if reset else None):
             if reset:
                 self.initialize()
-            NeuralNetClassifier.partial_fit(self, X, codes, **fit_params)
+            self.module_.to(torch.float32)  # train fast, in float32
+            NeuralNetClassifier.partial_fit(self, X.astype(np.float32), codes, **fit_params)
+        self.module_.to(torch.float64)  # predict in float64: a prediction does not depend on its batch-mates
         return self
 
     def _check_input(self, X, *, reset):
@@ -289,8 +291,7 @@ class EEGCNNClassifier(EEGMixin, NeuralNetClassifier):
             )
         signal = dict(n_channels=self.n_channels_in_, n_maps=self.n_maps_in_, n_classes=len(self.classes_),
                       grid=self.grid_, mean=self.input_mean_, scale=self.input_scale_)
-        module = self.initialized_instance(self.module, {**self.get_params_for("module"), **signal})
-        self.module_ = module.to(torch.float64)  # float64: a prediction does not depend on its batch-mates
+        self.module_ = self.initialized_instance(self.module, {**self.get_params_for("module"), **signal})
         return self
 
     def predict_proba(self, X):

@@ -67,7 +67,7 @@ def test_folder_itself_subjects_other_features_and_raw_codes(seed_root):
     seed = load_seed(seed_root / "ExtractedFeatures", subjects=[2], feature="dasm_LDS", label_names=None)
     assert seed.data.shape == (sum(N_WINDOWS), 27, 5) and seed.ch_names is None
     assert set(seed.groups) == {2} and set(seed.target) == {-1, 0, 1}
-    X, y = load_seed(seed_root, feature="psd_movingAve", return_X_y=True)
+    X, y = load_seed(seed_root, feature="psd_movingAve", return_X_y=True, verbose=True)  # a progress bar
     assert len(X) == len(y) == 3 * sum(N_WINDOWS)
 
 

@@ -65,8 +65,9 @@ def make_eeg_emotion(
     """Generate SEED-like EEG epochs of negative, neutral and positive emotion.
 
     62 channels of the extended 10-20 system in SEED's channel order, sampled at 200 Hz like SEED's
-    preprocessed EEG, in volts. Every subject watches ``n_trials`` clips balanced over the three emotions
-    (in a random order per subject), and each trial gives ``n_epochs_per_trial`` epochs.
+    preprocessed EEG, in volts. Every subject watches ``n_trials`` clips, as balanced over the three
+    emotions as ``n_trials`` allows, in a random order per subject; each trial gives ``n_epochs_per_trial``
+    epochs, independent realisations that share the trial's gains.
 
     The power spectrum of an epoch is, per channel, a subject's background times log-normal band gains:
 
@@ -89,7 +90,7 @@ def make_eeg_emotion(
     ----------
     n_subjects : int, default=15
     n_trials : int, default=15
-        Trials per subject, at least 3 (one per emotion); SEED has 15 per session.
+        Trials per subject, at least 3 (one per emotion); SEED has 15 per session (5 per emotion).
     n_epochs_per_trial : int, default=1
     epoch_duration : float, default=4.0
         Seconds per epoch; at least 1 s so that the delta band (from 1 Hz) is resolved.
@@ -191,7 +192,7 @@ def _check_params(n_subjects, n_trials, n_epochs_per_trial, epoch_duration, sfre
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
     if not isinstance(sfreq, numbers.Real) or not sfreq >= 140:
         raise ValueError(f"sfreq must be at least 140 Hz (the signal reaches 70 Hz), got {sfreq!r}.")
-    if not isinstance(epoch_duration, numbers.Real) or not epoch_duration * sfreq >= sfreq - 1e-9:
+    if not isinstance(epoch_duration, numbers.Real) or not epoch_duration >= 1:
         raise ValueError(f"epoch_duration must be at least 1 s to resolve the delta band, got {epoch_duration!r}.")
     for name, value in (("effect_size", effect_size), ("subject_variability", subject_variability),
                         ("noise", noise)):

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 from sklearn.utils import Bunch
+from tqdm.auto import tqdm
 
 from ..eeg._channels import SEED_BANDS, SEED_CHANNELS
 
@@ -31,7 +32,7 @@ _EEG_KEY = re.compile(r"^(.+)_eeg(\d+)$")
 
 
 def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_duration=4.0, sfreq=200.0,
-              labels=None, label_names=SEED_LABEL_NAMES, return_X_y=False):
+              labels=None, label_names=SEED_LABEL_NAMES, return_X_y=False, verbose=False):
     """Load SEED's extracted features or preprocessed EEG, with subject, session and trial of each sample.
 
     Parameters
@@ -58,6 +59,8 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
         Label code to target name; ``None`` keeps the codes.
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch.
+    verbose : bool, default=False
+        Show a progress bar over the session files.
 
     Returns
     -------
@@ -110,7 +113,7 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
     files = _session_files(folder, subjects)
     trial_labels = _trial_labels(folder, labels)
     rows, meta = [], []
-    for file, subject, session in files:
+    for file, subject, session in tqdm(files, desc="SEED files", unit="file", disable=not verbose):
         trials = (_feature_trials(file, feature, len(trial_labels)) if kind == "features"
                   else _eeg_trials(file, len(trial_labels)))
         for k, trial in enumerate(trials):

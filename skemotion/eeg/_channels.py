@@ -21,7 +21,9 @@ SEED_CHANNELS = (
 )  # fmt: skip
 
 # The five bands of the SEED papers (Zheng & Lu 2015), as half-open intervals in Hz.
-SEED_BANDS = {"delta": (1.0, 4.0), "theta": (4.0, 8.0), "alpha": (8.0, 14.0), "beta": (14.0, 31.0), "gamma": (31.0, 50.0)}
+SEED_BANDS = {
+    "delta": (1.0, 4.0), "theta": (4.0, 8.0), "alpha": (8.0, 14.0), "beta": (14.0, 31.0), "gamma": (31.0, 50.0),
+}
 
 # The 9 x 9 scalp map of the 62 SEED electrodes, as in the 2-D DE maps of SEED CNN papers: each row is one
 # coronal line of the 10-20 extension, from the forehead (top) to the inion (bottom), left hemisphere on

@@ -4,12 +4,8 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-import torch
 
 matplotlib.use("Agg")
-# pytest-xdist runs one process per core: more torch threads per process only contend (tiny test networks
-# become 10x slower).
-torch.set_num_threads(1)
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -35,3 +31,24 @@ def shared_data():
 def bandai_path():
     """The Bandai-Namco-1 motion-capture folder."""
     return shared_path("bandai-namco-1")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_thread_per_worker():
+    """One BLAS and one torch thread per pytest worker.
+
+    pytest-xdist already runs one worker per core; threads on top of that fight over the cores, and small
+    linear algebra (scipy's interpolators, tiny networks) then runs up to a thousand times slower.
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(1)
+    with threadpool_limits(limits=1):
+        yield
+
+
+@pytest.fixture(scope="session")
+def eeg_path():
+    """The real EEG folder: MNE's BioSemi test recordings (biosemi128_test.edf, biosemi64_test.bdf)."""
+    return shared_path("eeg")

@@ -1,6 +1,16 @@
 """Data sets: loaders for real data on disk and the synthetic generators that serve as embedded defaults."""
 
 from ._bandai import EMOTIONAL_STYLES, load_bandai_namco
+from ._eeg_emotion import EEG_EMOTIONS, make_eeg_emotion
 from ._gait import make_emotional_gait
+from ._seed import SEED_LABEL_NAMES, load_seed
 
-__all__ = ["EMOTIONAL_STYLES", "load_bandai_namco", "make_emotional_gait"]
+__all__ = [
+    "EEG_EMOTIONS",
+    "EMOTIONAL_STYLES",
+    "SEED_LABEL_NAMES",
+    "load_bandai_namco",
+    "load_seed",
+    "make_eeg_emotion",
+    "make_emotional_gait",
+]

@@ -42,3 +42,12 @@ class SkeletonMixin:
             tags.input_tags, skeleton=True, variable_length=True, allow_nan=True
         )
         return tags
+
+
+class EEGMixin:
+    """Declares EEG input, epochs ``(n_epochs, n_channels, n_times)``, in the estimator's tags."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags = skemotion_input_tags(tags.input_tags, eeg=True)
+        return tags

@@ -4,7 +4,8 @@ One data module, as in imbalanced-learn's ``instance_generator``: ``tests/test_c
 """
 
 # Parameters that make an estimator meaningful on the 2-D data of scikit-learn's checks: there a 2-D
-# array is a degenerate skeleton set (one 1-D joint per sample, or one frame of 1-D joints).
+# array is a degenerate skeleton set (one 1-D joint per sample, or one frame of 1-D joints), or a set of
+# one-channel EEG epochs (one row = the samples of one channel).
 INIT_PARAMS = {
     # No layout (and so no bones or hips) exists for a 1-D joint: keep centering, skip scaling.
     "SkeletonNormalizer": dict(layout=None, centering="trajectory", scale=False, n_frames=7),
@@ -18,6 +19,11 @@ INIT_PARAMS = {
     "GaitImageEmbedding": dict(image_size=(6, 4), flatten=True),
     # A tiny network and a few epochs keep the checks fast on CPU.
     "GaitCNNClassifier": dict(channels=(8, 8), n_groups=2, max_epochs=5, batch_size=32, lr=0.05, random_state=0),
+    # A row of a few samples resolves only a band spanning the whole spectrum: at 2 Hz, 0-1 Hz.
+    "EEGBandFeatures": dict(sfreq=2.0, bands={"all": (0.0, 1.0)}),
+    # A tiny network trained just long enough to reach the accuracy that the classifier checks demand.
+    "EEGCNNClassifier": dict(module__n_filters=(4,), module__hidden_units=16, module__dropout=0.0, lr=0.05,
+                             max_epochs=8, batch_size=64, random_state=0),
 }
 
 _ONE_FEATURE_MEANS_ONE_FRAME = (
@@ -42,5 +48,15 @@ EXPECTED_FAILED_CHECKS = {
     "ViewAugmenter": {
         "check_samplers_nan": "Its 1-column data make some rows all NaN: a skeleton with no observed joint, which "
                               "the validation layer rejects with a clear error (NaN joints among observed ones pass).",
+    },
+    "EEGCNNClassifier": {
+        "check_no_attributes_set_in_init": "skorch's NeuralNet.__init__ sets history_, initialized_ and "
+        "virtual_params_, and stores its free-form **kwargs (module__*, iterator_train__*) as attributes.",
+        "check_set_params": "skorch's get_params returns its private set _params_to_validate; the check sets "
+        "it to a float, which skorch's set_params then calls .add on.",
+    },
+    "EEGBandFeatures": {
+        "check_fit2d_1feature": "A 2-D array with one column is a one-sample epoch: it resolves no frequency "
+        "band, and the error names the band and the resolution.",
     },
 }

@@ -1,0 +1,25 @@
+"""EEG: validation, band features, MNE bridge, channel tables and plots.
+
+EEG estimators take epochs ``(n_epochs, n_channels, n_times)`` in volts (a 2-D array is one channel, see
+:func:`check_eeg`); feature transformers return 2-D arrays with ``get_feature_names_out``.
+"""
+
+from ._channels import SEED_BANDS, SEED_CHANNELS, SEED_GRID, eeg_info, grid_indices
+from ._features import EEGBandFeatures
+from ._mne import from_mne
+from ._plotting import plot_band_topomap, plot_psd_comparison, plot_signal_comparison
+from ._validation import check_eeg
+
+__all__ = [
+    "EEGBandFeatures",
+    "SEED_BANDS",
+    "SEED_CHANNELS",
+    "SEED_GRID",
+    "check_eeg",
+    "eeg_info",
+    "from_mne",
+    "grid_indices",
+    "plot_band_topomap",
+    "plot_psd_comparison",
+    "plot_signal_comparison",
+]

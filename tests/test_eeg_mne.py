@@ -1,0 +1,69 @@
+"""from_mne on real BioSemi recordings (EDF, BDF) and on MNE Epochs, end to end into EEGBandFeatures."""
+
+import mne
+import numpy as np
+import pytest
+import scipy.signal
+from scipy.integrate import trapezoid
+
+from skemotion.eeg import EEGBandFeatures, from_mne
+
+
+@pytest.fixture(scope="module", params=["biosemi128_test.edf", "biosemi64_test.bdf"])
+def raw(request, eeg_path):
+    path = eeg_path / request.param
+    if not path.exists():
+        pytest.fail(f"Real EEG test file {path} is missing from ../shared/data/eeg (see its README).")
+    return mne.io.read_raw(path, preload=True, verbose=False)
+
+
+def test_real_biosemi_recordings_run_through_from_mne_and_band_features(raw):
+    eeg = from_mne(raw, epoch_duration=1.0)
+    n_epochs = int(raw.times[-1] + 1 / raw.info["sfreq"])  # whole seconds
+    eeg_channels = mne.pick_types(raw.info, eeg=True)
+    assert eeg.data.shape == (n_epochs, len(eeg_channels), int(raw.info["sfreq"]))
+    assert eeg.sfreq == raw.info["sfreq"] and "Status" not in eeg.ch_names
+    # The epochs are consecutive one-second slices of the recording, in volts.
+    np.testing.assert_array_equal(eeg.data[0], raw.get_data(picks="eeg")[:, : eeg.data.shape[2]])
+
+    features = EEGBandFeatures(eeg.sfreq, ch_names=eeg.ch_names).fit(eeg.data)
+    de = features.transform(eeg.data)
+    assert de.shape == (n_epochs, 5 * len(eeg_channels)) and np.isfinite(de).all()
+    names = features.get_feature_names_out()
+    assert names[0] == f"{eeg.ch_names[0]}_delta_de"
+
+    # Independent reference: alpha DE of the first channel from scipy's Welch PSD of the raw samples.
+    signal = raw.get_data(picks=[eeg.ch_names[0]])[0, : int(eeg.sfreq)]
+    freqs, psd = scipy.signal.welch(signal, eeg.sfreq, window="hann", nperseg=int(eeg.sfreq))
+    alpha = (freqs >= 8) & (freqs <= 14)
+    expected = 0.5 * np.log(2 * np.pi * np.e * trapezoid(psd[alpha], freqs[alpha]))
+    assert de[0, 2] == pytest.approx(expected, rel=1e-10)
+
+
+def test_raw_without_epoching_is_one_epoch(raw):
+    eeg = from_mne(raw, picks=["Fp1"] if "Fp1" in raw.ch_names else ["A1"])
+    assert eeg.data.shape == (1, 1, raw.n_times) and eeg.target is None
+
+
+def test_epochs_keep_their_event_names():
+    info = mne.create_info(["Fz", "Cz", "Pz", "STI"], 100.0, ch_types=["eeg", "eeg", "eeg", "stim"])
+    data = np.random.default_rng(0).normal(size=(4, 2000)) * 1e-5
+    raw = mne.io.RawArray(data, info, verbose=False)
+    events = np.array([[200, 0, 1], [600, 0, 2], [1000, 0, 1]])
+    epochs = mne.Epochs(raw, events, {"happy": 1, "sad": 2}, tmin=0, tmax=1.99, baseline=None, preload=True,
+                        verbose=False)
+    eeg = from_mne(epochs)
+    assert eeg.data.shape == (3, 3, 200) and eeg.ch_names == ["Fz", "Cz", "Pz"]
+    assert eeg.target.tolist() == ["happy", "sad", "happy"]
+    np.testing.assert_allclose(eeg.data[1], data[:3, 600:800])
+    with pytest.raises(ValueError, match="already Epochs"):
+        from_mne(epochs, epoch_duration=1.0)
+
+
+def test_from_mne_rejects_other_objects_and_empty_results():
+    with pytest.raises(TypeError, match="Raw or Epochs"):
+        from_mne(np.zeros((2, 3)))
+    info = mne.create_info(["Fz"], 100.0, ch_types="eeg")
+    raw = mne.io.RawArray(np.zeros((1, 50)), info, verbose=False)
+    with pytest.raises(ValueError):
+        from_mne(raw, epoch_duration=1.0)

@@ -16,7 +16,6 @@ changes band power, and a real BioSemi recording shows how close the synthetic s
 # -----------------------
 # Ten subjects watch 15 clips each, balanced over the three emotions; every clip gives four 4-s epochs.
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import mne
@@ -29,7 +28,7 @@ from sklearn.model_selection import GroupKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skemotion.datasets import make_eeg_emotion
+from skemotion.datasets import get_data_home, make_eeg_emotion
 from skemotion.eeg import EEGBandFeatures, from_mne, plot_band_topomap, plot_psd_comparison, plot_signal_comparison
 from skemotion.nn import EEGCNNClassifier
 
@@ -85,7 +84,7 @@ fig = plot_band_topomap(de, eeg.target, ch_names=eeg.ch_names, title="DE differe
 # Two BioSemi recordings from MNE's test data (no emotion labels) are re-referenced to the average,
 # band-passed 0.5-70 Hz (an IIR filter: the recordings last 1 and 6 s, shorter than a 0.5-Hz FIR filter)
 # and resampled to 200 Hz like SEED's preprocessed EEG.
-eeg_folder = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "eeg"
+eeg_folder = get_data_home() / "eeg"
 
 
 def seed_like(path):

@@ -12,7 +12,6 @@ clips' kinematic features coloured by style, with the clusters that an unsupervi
 # Walking clips in seven styles
 # -----------------------------
 # Forward, backward, left and right walks, each performed in every emotional style.
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,15 +21,12 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco
+from skemotion.datasets import EMOTIONAL_STYLES, get_data_home, load_bandai_namco
 from skemotion.motion import KinematicFeatures, SkeletonNormalizer
 from skemotion.plotting import plot_embedding, plot_trajectories
 
-try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # sphinx-gallery runs examples in examples/; interactively, from the repository root
-    ROOT = Path.cwd() if (Path.cwd() / "examples").is_dir() else Path.cwd().parent
-walks = load_bandai_namco(ROOT.parent / "shared" / "data" / "bandai-namco-1", styles=EMOTIONAL_STYLES,
+DATA = get_data_home()
+walks = load_bandai_namco(DATA / "bandai-namco-1", styles=EMOTIONAL_STYLES,
                           contents=["walk", "walk-back", "walk-left", "walk-right"], layout="body16")
 print(f"{len(walks.data)} clips; contents {', '.join(np.unique(walks.groups))}")
 

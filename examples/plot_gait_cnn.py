@@ -17,7 +17,6 @@ stand beside chance and the majority class under the same folds.
 # %%
 # The data: contents performed in all seven styles
 # ------------------------------------------------
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -26,15 +25,14 @@ from scipy.spatial.transform import Rotation
 from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import GroupKFold, cross_val_score
 
-from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco
+from skemotion.datasets import EMOTIONAL_STYLES, get_data_home, load_bandai_namco
 from skemotion.motion import GaitImageEmbedding, SkeletonNormalizer
 from skemotion.nn import GaitCNNClassifier
 from skemotion.samplers import ViewAugmenter
 
-DATA = Path("../shared/data") if Path("../shared/data").exists() else Path(__file__).resolve().parents[2] / "shared" / "data"
-SHARED_CONTENTS = ["bow", "bye", "byebye", "dash", "guide", "run", "walk", "walk-back", "walk-left", "walk-right"]
+DATA = get_data_home()
 
-mocap = load_bandai_namco(DATA / "bandai-namco-1", styles=EMOTIONAL_STYLES, contents=SHARED_CONTENTS,
+mocap = load_bandai_namco(DATA / "bandai-namco-1", styles=EMOTIONAL_STYLES, contents="shared",
                           layout="body16", n_jobs=2)
 print(f"{len(mocap.data)} clips, {len(set(mocap.target))} styles, {len(set(mocap.groups))} contents")
 

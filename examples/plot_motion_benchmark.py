@@ -15,7 +15,6 @@ in any style. Chance and majority-class baselines are scored under the same fold
 # Load the clips
 # --------------
 # Contents performed in all seven styles only, so that no content gives its style away.
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -26,14 +25,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco
+from skemotion.datasets import EMOTIONAL_STYLES, get_data_home, load_bandai_namco
 from skemotion.motion import JointDistances, KinematicFeatures, SkeletonNormalizer
 
-try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # sphinx-gallery runs examples in examples/; interactively, from the repository root
-    ROOT = Path.cwd() if (Path.cwd() / "examples").is_dir() else Path.cwd().parent
-bunch = load_bandai_namco(ROOT.parent / "shared" / "data" / "bandai-namco-1", styles=EMOTIONAL_STYLES,
+DATA = get_data_home()
+bunch = load_bandai_namco(DATA / "bandai-namco-1", styles=EMOTIONAL_STYLES,
                           contents="shared", layout="body16")
 X, y, groups = bunch.data, bunch.target, bunch.groups
 print(f"{len(X)} clips, contents: {', '.join(np.unique(groups))}")

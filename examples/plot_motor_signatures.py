@@ -16,7 +16,6 @@ whose embedding is fitted inside each training fold of a cross-validation groupe
 # --------------
 # Only the contents performed in all seven styles are kept (walk, run, bow, bye, ...), so that no
 # content gives the style away. Skeletons are mapped onto the common 16-joint body layout.
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -28,24 +27,16 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco
+from skemotion.datasets import EMOTIONAL_STYLES, get_data_home, load_bandai_namco
 from skemotion.metrics import cluster_label_scores
 from skemotion.motion import SkeletonNormalizer
 from skemotion.signatures import VelocityGradientSignature, WassersteinMDS
 
-try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # interactive session: run from the repository root
-    ROOT = Path.cwd()
-DATA = ROOT.parent / "shared" / "data" / "bandai-namco-1"
+DATA = get_data_home() / "bandai-namco-1"
 
-bunch = load_bandai_namco(DATA, styles=EMOTIONAL_STYLES, layout="body16")
-styles = set(bunch.target)
-shared = sorted(c for c in set(bunch.groups) if set(bunch.target[bunch.groups == c]) == styles)
-keep = np.isin(bunch.groups, shared)
-X = [x for x, k in zip(bunch.data, keep) if k]
-y, groups = bunch.target[keep], bunch.groups[keep]
-print(f"{len(X)} clips, {len(styles)} styles, {len(shared)} contents: {', '.join(shared)}")
+bunch = load_bandai_namco(DATA, styles=EMOTIONAL_STYLES, contents="shared", layout="body16")
+X, y, groups = bunch.data, bunch.target, bunch.groups
+print(f"{len(X)} clips, {len(set(y))} styles, {len(set(groups))} contents: {', '.join(sorted(set(groups)))}")
 
 # %%
 # Signatures, distances, embedding, clusters
@@ -64,12 +55,12 @@ embedding = mds.fit_transform(S)
 rows = []
 for n_components in (2, 10):
     Z = embedding if n_components == 2 else WassersteinMDS(n_components=n_components).fit_transform(S)
-    clusters = KMeans(n_clusters=len(styles), n_init=10, random_state=0).fit_predict(Z)
+    clusters = KMeans(n_clusters=len(EMOTIONAL_STYLES), n_init=10, random_state=0).fit_predict(Z)
     rows.append((f"MDS-{n_components} + KMeans(7), style", cluster_label_scores(y, clusters, random_state=0)))
-    rows.append((f"  same clusters, content", cluster_label_scores(groups, clusters, random_state=0)))
+    rows.append(("  same clusters, content", cluster_label_scores(groups, clusters, random_state=0)))
 
-print(f"\n| clusters vs labels           | accuracy | kappa | MCC   | ARI   | NMI   | chance acc. | p-value |")
-print(f"|------------------------------|----------|-------|-------|-------|-------|-------------|---------|")
+print("\n| clusters vs labels           | accuracy | kappa | MCC   | ARI   | NMI   | chance acc. | p-value |")
+print("|------------------------------|----------|-------|-------|-------|-------|-------------|---------|")
 for name, s in rows:
     print(f"| {name:<28} | {s.accuracy:8.3f} | {s.cohen_kappa:5.3f} | {s.matthews_corrcoef:5.3f} | "
           f"{s.adjusted_rand:5.3f} | {s.normalized_mutual_info:5.3f} | {s.chance_accuracy:11.3f} | "
@@ -112,9 +103,9 @@ models = {
     "majority baseline": DummyClassifier(strategy="most_frequent"),
 }
 cv = GroupKFold(n_splits=5)
-print(f"\n| pipeline          | accuracy      | macro-F1      |")
-print(f"|-------------------|---------------|---------------|")
-print(f"| chance (1/7)      | {1 / len(styles):.3f}         | {1 / len(styles):.3f}         |")
+print("\n| pipeline          | accuracy      | macro-F1      |")
+print("|-------------------|---------------|---------------|")
+print(f"| chance (1/7)      | {1 / len(EMOTIONAL_STYLES):.3f}         | {1 / len(EMOTIONAL_STYLES):.3f}         |")
 for name, model in models.items():
     scores = cross_validate(model, X, y, groups=groups, cv=cv, scoring=("accuracy", "f1_macro"))
     acc, f1 = scores["test_accuracy"], scores["test_f1_macro"]

@@ -15,20 +15,16 @@ positions per epoch, shape ``(n_epochs + 1, n_units, n_features)``, as recorded 
 # %%
 # One pose of a proud walk
 # ------------------------
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.cluster import MiniBatchKMeans
 
-from skemotion.datasets import load_bandai_namco
+from skemotion.datasets import get_data_home, load_bandai_namco
 from skemotion.plotting import animate_neural_gas, plot_skeleton
 
-try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # sphinx-gallery runs examples in examples/; interactively, from the repository root
-    ROOT = Path.cwd() if (Path.cwd() / "examples").is_dir() else Path.cwd().parent
-walks = load_bandai_namco(ROOT.parent / "shared" / "data" / "bandai-namco-1", styles="proud", contents="walk",
+DATA = get_data_home()
+walks = load_bandai_namco(DATA / "bandai-namco-1", styles="proud", contents="walk",
                           layout="body16")
 pose = walks.data[0][60]  # (16, 3) joint positions, centimetres
 

@@ -22,14 +22,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from skemotion.datasets import get_data_home
 from skemotion.plotting import overlay_pose, plot_skeleton
 from skemotion.skeleton import convert_layout
 
-try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # sphinx-gallery runs examples in examples/; interactively, from the repository root
-    ROOT = Path.cwd() if (Path.cwd() / "examples").is_dir() else Path.cwd().parent
-VIDEO = ROOT.parent / "shared" / "data" / "video"
+VIDEO = get_data_home() / "video"
 video = VIDEO / "tfjs_pose_squats.mp4"
 landmarks = np.array(json.loads((VIDEO / "tfjs_pose_squats.full.json").read_text()))  # (65, 33, [x, y, z])
 print(f"landmarks: {landmarks.shape}, x in [{landmarks[..., 0].min():.0f}, {landmarks[..., 0].max():.0f}] px")

@@ -13,20 +13,16 @@ Left-side bones are blue, right-side bones red and the spine and head green; y i
 # Load the walks
 # --------------
 # Two walks per style; every clip is read from BVH with forward kinematics and mapped onto ``body16``.
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco, make_emotional_gait
+from skemotion.datasets import EMOTIONAL_STYLES, get_data_home, load_bandai_namco, make_emotional_gait
 from skemotion.motion import SkeletonNormalizer
 from skemotion.plotting import animate_skeleton, plot_skeleton
 
-try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # sphinx-gallery runs examples in examples/; interactively, from the repository root
-    ROOT = Path.cwd() if (Path.cwd() / "examples").is_dir() else Path.cwd().parent
-walks = load_bandai_namco(ROOT.parent / "shared" / "data" / "bandai-namco-1", styles=EMOTIONAL_STYLES,
+DATA = get_data_home()
+walks = load_bandai_namco(DATA / "bandai-namco-1", styles=EMOTIONAL_STYLES,
                           contents="walk", layout="body16")
 print(f"{len(walks.data)} walks of {', '.join(np.unique(walks.target))}; {walks.frame_rate:.0f} fps")
 

@@ -19,7 +19,6 @@ probabilities it outputs, not whether they are right.
 # ----------------------------------------
 # Only the contents (walk, bow, run, ...) performed in all seven styles are kept, so that no content gives
 # the style away, and folds are grouped by content: the test fold is always a motion never seen in training.
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -31,15 +30,14 @@ from sklearn.model_selection import GroupKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import QuantileTransformer
 
-from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco
+from skemotion.datasets import EMOTIONAL_STYLES, get_data_home, load_bandai_namco
 from skemotion.motion import JointDistances, SkeletonNormalizer
 from skemotion.pose import PoseExtractor
 from skemotion.skeleton import get_layout
 
-DATA = Path("../shared/data") if Path("../shared/data").exists() else Path(__file__).resolve().parents[2] / "shared" / "data"
-SHARED_CONTENTS = ["bow", "bye", "byebye", "dash", "guide", "run", "walk", "walk-back", "walk-left", "walk-right"]
+DATA = get_data_home()
 
-mocap = load_bandai_namco(DATA / "bandai-namco-1", styles=EMOTIONAL_STYLES, contents=SHARED_CONTENTS,
+mocap = load_bandai_namco(DATA / "bandai-namco-1", styles=EMOTIONAL_STYLES, contents="shared",
                           layout="body16", n_jobs=2)
 print(f"{len(mocap.data)} clips, styles {sorted(set(mocap.target))}")
 

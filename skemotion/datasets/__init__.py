@@ -3,12 +3,14 @@
 from ._bandai import EMOTIONAL_STYLES, load_bandai_namco
 from ._eeg_emotion import EEG_EMOTIONS, make_eeg_emotion
 from ._gait import make_emotional_gait
+from ._home import get_data_home
 from ._seed import SEED_LABEL_NAMES, load_seed
 
 __all__ = [
     "EEG_EMOTIONS",
     "EMOTIONAL_STYLES",
     "SEED_LABEL_NAMES",
+    "get_data_home",
     "load_bandai_namco",
     "load_seed",
     "make_eeg_emotion",

@@ -1,6 +1,7 @@
 """scikit-learn's (and, for samplers, imbalanced-learn's) estimator checks over every public estimator."""
 
 import pytest
+from imblearn.utils.estimator_checks import parametrize_with_checks as parametrize_with_sampler_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skemotion
@@ -8,6 +9,7 @@ from skemotion.utils import all_estimators
 from skemotion.utils._test_common import EXPECTED_FAILED_CHECKS, INIT_PARAMS
 
 ESTIMATORS = all_estimators()
+SAMPLERS = [(name, cls) for name, cls in ESTIMATORS if hasattr(cls, "fit_resample")]
 
 
 def _instance(cls):
@@ -20,6 +22,11 @@ def _expected_failed_checks(estimator):
 
 @parametrize_with_checks([_instance(cls) for _, cls in ESTIMATORS], expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_sampler_checks([_instance(cls) for _, cls in SAMPLERS], expected_failed_checks=_expected_failed_checks)
+def test_imblearn_compatible_sampler(estimator, check):
     check(estimator)
 
 

@@ -1,0 +1,25 @@
+"""Metrics: quality of synthetic data against real data, and train/test protocols on synthetic data."""
+
+from ._generation import (
+    classifier_two_sample_auc,
+    diversity,
+    embed,
+    frechet_distance,
+    gaussian_frechet_distance,
+    multimodality,
+    precision_recall_density_coverage,
+)
+from ._tstr import synthesize, trts_score, tstr_score
+
+__all__ = [
+    "classifier_two_sample_auc",
+    "diversity",
+    "embed",
+    "frechet_distance",
+    "gaussian_frechet_distance",
+    "multimodality",
+    "precision_recall_density_coverage",
+    "synthesize",
+    "trts_score",
+    "tstr_score",
+]

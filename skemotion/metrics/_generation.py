@@ -8,12 +8,10 @@ distance meaningless.
 """
 
 import numpy as np
-from scipy.spatial.distance import pdist
+from scipy.spatial.distance import cdist, pdist
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -73,8 +71,8 @@ def gaussian_frechet_distance(mean1, cov1, mean2, cov2):
 
     ``||mean1 - mean2||^2 + tr(cov1) + tr(cov2) - 2 tr((cov1^(1/2) cov2 cov1^(1/2))^(1/2))``
 
-    Both square roots are taken by symmetric eigendecomposition with negative round-off eigenvalues set to
-    zero. This is exact for singular (rank-deficient) covariances, which arise whenever there are fewer
+    Both square roots are taken by symmetric eigendecomposition, with round-off eigenvalues (below
+    ``d * eps`` times the largest) set to zero. This is exact for singular (rank-deficient) covariances, which arise whenever there are fewer
     samples than features, and needs no ridge; the common route ``scipy.linalg.sqrtm(cov1 @ cov2)`` takes
     the root of a non-symmetric product and returns complex round-off or fails there.
 
@@ -87,11 +85,20 @@ def gaussian_frechet_distance(mean1, cov1, mean2, cov2):
     mean1, mean2 = np.asarray(mean1, dtype=float), np.asarray(mean2, dtype=float)
     cov1, cov2 = np.atleast_2d(cov1).astype(float), np.atleast_2d(cov2).astype(float)
     eigval, eigvec = np.linalg.eigh(cov1)
-    sqrt_cov1 = (eigvec * np.sqrt(np.clip(eigval, 0, None))) @ eigvec.T
+    sqrt_cov1 = (eigvec * np.sqrt(_psd_eigenvalues(eigval))) @ eigvec.T
     middle = sqrt_cov1 @ cov2 @ sqrt_cov1
-    trace_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2), 0, None)).sum()
+    trace_sqrt = np.sqrt(_psd_eigenvalues(np.linalg.eigvalsh((middle + middle.T) / 2))).sum()
     distance = np.sum((mean1 - mean2) ** 2) + np.trace(cov1) + np.trace(cov2) - 2 * trace_sqrt
     return max(float(distance), 0.0)
+
+
+def _psd_eigenvalues(eigval):
+    """Eigenvalues of a positive semi-definite matrix with round-off (below ``d * eps * max``) set to 0.
+
+    A square root turns round-off of 1e-16 into errors of 1e-8: zero eigenvalues must stay exactly zero.
+    """
+    tolerance = len(eigval) * np.finfo(float).eps * max(np.abs(eigval).max(initial=0.0), np.finfo(float).tiny)
+    return np.where(eigval > tolerance, eigval, 0.0)
 
 
 def frechet_distance(real, synthetic, features=None, *, ridge=0.0):
@@ -232,16 +239,28 @@ def multimodality(X, y, *, features=None, n_pairs=None, random_state=None):
     Z, y = embed(X, features), np.asarray(y)
     if len(y) != len(Z):
         raise ValueError(f"X has {len(Z)} samples but y has {len(y)}.")
+    labels, counts = np.unique(y, return_counts=True)
+    if counts.min() < 2:
+        raise ValueError(f"multimodality needs at least 2 samples of every class; class {labels[counts.argmin()]} "
+                         f"has {counts.min()}.")
     random_state = check_random_state(random_state)
-    return float(np.mean([_mean_pair_distance(Z[y == label], n_pairs, random_state) for label in np.unique(y)]))
+    return float(np.mean([_mean_pair_distance(Z[y == label], n_pairs, random_state) for label in labels]))
 
 
-def _kth_neighbour_distance(Z, n_neighbors):
-    """Distance from each sample to its ``n_neighbors``-th nearest other sample."""
+def _kth_neighbour_distance(Z, n_neighbors, chunk_size):
+    """Distance from each sample to its ``n_neighbors``-th nearest other sample.
+
+    Distances here and in :func:`precision_recall_density_coverage` come from the same exact formula
+    (``scipy.spatial.distance.cdist``), so a sample at exactly a ball's radius is outside it consistently.
+    """
     if len(Z) <= n_neighbors:
         raise ValueError(f"n_neighbors={n_neighbors} needs more than {n_neighbors} samples per set; got {len(Z)}.")
-    distances, _ = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(Z).kneighbors(Z)
-    return distances[:, -1]  # column 0 is the sample itself
+    radii = np.empty(len(Z))
+    for start in range(0, len(Z), chunk_size):
+        block = slice(start, start + chunk_size)
+        # index n_neighbors among the sorted distances: index 0 is the sample itself
+        radii[block] = np.partition(cdist(Z[block], Z), n_neighbors, axis=1)[:, n_neighbors]
+    return radii
 
 
 def precision_recall_density_coverage(real, synthetic, *, n_neighbors=5, features=None, chunk_size=1024):
@@ -270,7 +289,7 @@ def precision_recall_density_coverage(real, synthetic, *, n_neighbors=5, feature
     features : None, callable or fitted transformer, default=None
         Feature map (see :func:`embed`).
     chunk_size : int, default=1024
-        Synthetic samples per block of the distance matrix (bounds memory).
+        Rows per block of the distance matrices (bounds memory).
 
     Returns
     -------
@@ -293,15 +312,15 @@ def precision_recall_density_coverage(real, synthetic, *, n_neighbors=5, feature
     True
     """
     R, S = _embed_pair(real, synthetic, features)
-    real_radii = _kth_neighbour_distance(R, n_neighbors)
-    synthetic_radii = _kth_neighbour_distance(S, n_neighbors)
+    real_radii = _kth_neighbour_distance(R, n_neighbors, chunk_size)
+    synthetic_radii = _kth_neighbour_distance(S, n_neighbors, chunk_size)
     in_real_balls = np.zeros(len(S), dtype=bool)
     real_balls_hit = 0
     nearest_synthetic = np.full(len(R), np.inf)
     in_synthetic_balls = np.zeros(len(R), dtype=bool)
     for start in range(0, len(S), chunk_size):
         block = slice(start, start + chunk_size)
-        distances = euclidean_distances(S[block], R)  # (synthetic block, real)
+        distances = cdist(S[block], R)  # (synthetic block, real)
         inside_real = distances < real_radii[np.newaxis, :]
         in_real_balls[block] = inside_real.any(axis=1)
         real_balls_hit += int(inside_real.sum())

@@ -32,17 +32,6 @@ def torch_threads(n_threads):
         torch.set_num_threads(previous)
 
 
-@contextmanager
-def torch_random_state(random_state):
-    """Seed torch's global CPU generator inside the block and restore it afterwards (nothing if None)."""
-    if random_state is None:
-        yield
-        return
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(torch_seed(random_state))
-        yield
-
-
 class _Unavailable:
     """A method a generator does not have: ``hasattr`` is False and the error says what to use instead."""
 
@@ -61,7 +50,7 @@ class ConditionalGenerativeNet(NeuralNet, metaclass=ABCMeta):
 
     ``fit(X, y)`` validates ``X`` (float32, no NaN), encodes the class labels ``y`` into ``classes_`` and
     trains inside a seeded copy of torch's random generator (``random_state``), so a given seed gives the
-    same model without touching the caller's torch seed, and with ``torch_threads`` intra-op threads (one
+    same model without touching the caller's torch seed (``partial_fit`` continues the random stream), and with ``torch_threads`` intra-op threads (one
     thread is the fastest for the small models here; more threads only add synchronisation). The module sizes that depend on the data
     (features, frames, classes) are inferred in ``fit`` and kept in fitted attributes, not in parameters.
     The module is the generator: it must expose ``latent_dim`` and ``decode(z, labels)``.
@@ -84,7 +73,7 @@ class ConditionalGenerativeNet(NeuralNet, metaclass=ABCMeta):
         # skorch lists every attribute without a trailing underscore, private bookkeeping included.
         return [name for name in super()._get_param_names() if not name.startswith("_")]
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y=None, **fit_params):
         """Validate the data, (re)initialise the modules unless ``warm_start``, and train.
 
         Parameters
@@ -100,14 +89,17 @@ class ConditionalGenerativeNet(NeuralNet, metaclass=ABCMeta):
         -------
         self
         """
-        X, labels = self._validate_training_data(X, y, reset=not (self.warm_start and self.initialized_))
-        with torch_random_state(self.random_state), torch_threads(self.torch_threads):
-            if not self.warm_start or not self.initialized_:
+        restart = not (self.warm_start and self.initialized_)
+        X, labels = self._validate_training_data(X, y, reset=restart)
+        with self._seeded(restart), torch_threads(self.torch_threads):
+            if restart:
                 self.initialize()
             NeuralNet.partial_fit(self, {"x": X, "y": labels}, labels, **fit_params)
+        with torch_threads(self.torch_threads):
+            self._after_training(X, labels)
         return self
 
-    def partial_fit(self, X, y, classes=None, **fit_params):
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
         """Train for ``max_epochs`` more epochs (initialising the modules on the first call).
 
         Parameters
@@ -123,12 +115,36 @@ class ConditionalGenerativeNet(NeuralNet, metaclass=ABCMeta):
         -------
         self
         """
-        X, labels = self._validate_training_data(X, y, reset=not self.initialized_)
-        with torch_random_state(self.random_state), torch_threads(self.torch_threads):
-            if not self.initialized_:
+        restart = not self.initialized_
+        X, labels = self._validate_training_data(X, y, reset=restart)
+        with self._seeded(restart), torch_threads(self.torch_threads):
+            if restart:
                 self.initialize()
             NeuralNet.partial_fit(self, {"x": X, "y": labels}, labels, **fit_params)
+        with torch_threads(self.torch_threads):
+            self._after_training(X, labels)
         return self
+
+    @contextmanager
+    def _seeded(self, restart):
+        """Train with torch's global generator seeded by ``random_state`` (restored afterwards).
+
+        A fresh fit starts from the seed; continued training (``partial_fit``, ``warm_start``) resumes the
+        random stream where the previous call left it, instead of replaying the same batches and noise.
+        """
+        if self.random_state is None:
+            yield
+            return
+        with torch.random.fork_rng(devices=[]):
+            if restart or not hasattr(self, "_torch_rng_state_"):
+                torch.manual_seed(torch_seed(self.random_state))
+            else:
+                torch.random.set_rng_state(self._torch_rng_state_)
+            yield
+            self._torch_rng_state_ = torch.random.get_rng_state()
+
+    def _after_training(self, X, labels):
+        """Hook run after every training call (e.g. to calibrate a decoder); nothing by default."""
 
     def _validate_training_data(self, X, y, reset):
         if y is None:

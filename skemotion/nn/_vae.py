@@ -15,9 +15,11 @@ class NegativeELBO(nn.Module):
 
     ``-ELBO = E_q[-log N(x; mean(z), diag(sigma^2))] + beta * KL(q(z | x, class) || N(0, I))``
 
-    with the reconstruction term estimated from one reparameterised draw, the KL in closed form, and a
-    learned decoder scale ``sigma`` per channel [2]_ (so the balance between the two terms is fitted, not
-    tuned). ``beta = 1`` is the true ELBO [1]_; other values give a beta-VAE.
+    with the reconstruction term estimated from one reparameterised draw and the KL in closed form. The
+    decoder variance ``sigma^2`` of each channel is set to its maximum-likelihood value, the batch's mean
+    squared reconstruction error in that channel (the "optimal sigma" of [2]_), so the balance between
+    the two terms is fitted, not tuned, from the first step. ``beta = 1`` is the true ELBO [1]_; other
+    values give a beta-VAE.
 
     Parameters
     ----------
@@ -36,21 +38,31 @@ class NegativeELBO(nn.Module):
         self.beta = beta
 
     def forward(self, outputs, x):
-        """``outputs = (mean, log_scale, mu, logvar)`` of a VAE module, ``x`` the encoded batch."""
-        mean, log_scale, mu, logvar = outputs
-        nll = 0.5 * ((x - mean) / log_scale.exp()) ** 2 + log_scale + 0.5 * math.log(2 * math.pi)
+        """``outputs = (mean, mu, logvar)`` of a VAE module, ``x`` the encoded batch."""
+        mean, mu, logvar = outputs
+        variance = reconstruction_variance(x, mean).detach()
+        nll = 0.5 * ((x - mean) ** 2 / variance + variance.log() + math.log(2 * math.pi))
         kl = 0.5 * (mu**2 + logvar.exp() - 1.0 - logvar)
         return nll.flatten(1).sum(1).mean() + self.beta * kl.sum(1).mean()
 
 
+def reconstruction_variance(x, mean, floor=1e-6):
+    """Mean squared error per channel (the last axis), over samples (and frames), at least ``floor``."""
+    return ((x - mean) ** 2).mean(dim=tuple(range(x.dim() - 1)), keepdim=True).clamp_min(floor)
+
+
 class _ConditionalVAEModule(nn.Module):
-    """Encoder / decoder plumbing shared by the VAE modules: reparameterisation and the learned scale."""
+    """Encoder / decoder plumbing shared by the VAE modules: reparameterisation and the decoder scale.
+
+    ``log_scale`` (a buffer, one value per channel) is the decoder's standard deviation used for sampling;
+    :class:`ConditionalVAE` sets it after training from the reconstruction error on the training data.
+    """
 
     def forward(self, x, y):
-        """``(reconstruction mean, log decoder scale, posterior mean, posterior log-variance)``."""
+        """``(reconstruction mean, posterior mean, posterior log-variance)``."""
         mu, logvar = self.encode(x, y)
         z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
-        return self.decode(z, y), self.log_scale.clamp(min=-7.0), mu, logvar
+        return self.decode(z, y), mu, logvar
 
     def _one_hot(self, y, dtype):
         return F.one_hot(y, self.n_classes).to(dtype)
@@ -72,7 +84,7 @@ class ConditionalMLPVAE(_ConditionalVAEModule):
         self.n_classes, self.latent_dim = n_classes, latent_dim
         self.encoder = mlp([n_features + n_classes, *hidden_sizes, 2 * latent_dim])
         self.decoder = mlp([latent_dim + n_classes, *hidden_sizes[::-1], n_features])
-        self.log_scale = nn.Parameter(torch.zeros(n_features))
+        self.register_buffer("log_scale", torch.zeros(n_features))
 
     def encode(self, x, y):
         """Posterior mean and log-variance ``(n, latent_dim)`` each."""
@@ -123,7 +135,7 @@ class ConditionalTemporalVAE(_ConditionalVAEModule):
             nn.Upsample(size=self.sizes[0], mode="linear"),
             nn.Conv1d(hidden_channels, n_channels, kernel_size, padding=pad),
         )
-        self.log_scale = nn.Parameter(torch.zeros(1, n_channels))
+        self.register_buffer("log_scale", torch.zeros(n_channels))
 
     def encode(self, x, y):
         """Posterior mean and log-variance from sequences ``(n, n_frames, n_channels)``."""
@@ -139,10 +151,11 @@ class ConditionalTemporalVAE(_ConditionalVAEModule):
 class ConditionalVAE(ConditionalGenerativeNet):
     """Conditional variational autoencoder (Sohn et al. 2015) as a skorch net: learns ``p(x | class)``.
 
-    Trained on the negative ELBO (:class:`NegativeELBO`: Gaussian reconstruction with a learned scale plus
-    ``beta`` times the KL divergence to the standard normal prior). :meth:`sample` draws from the full
+    Trained on the negative ELBO (:class:`NegativeELBO`: Gaussian reconstruction with its maximum-likelihood
+    scale plus ``beta`` times the KL divergence to the standard normal prior). After training, the decoder
+    scale is set to the reconstruction error per channel on the training data. :meth:`sample` draws from the full
     model: a latent code from the prior, decoded for the requested class, plus the decoder's Gaussian noise
-    (its learned scale; the decoder mean alone would lack the variance the model attributes to noise).
+    (the decoder mean alone would lack the variance the model attributes to noise).
 
     With ``module=None`` the architecture follows the data: :class:`ConditionalMLPVAE` for feature vectors
     ``(n_samples, n_features)``, :class:`ConditionalTemporalVAE` for sequences ``(n_samples, n_frames,
@@ -151,8 +164,8 @@ class ConditionalVAE(ConditionalGenerativeNet):
     Parameters
     ----------
     module : torch module class, instance or None, default=None
-        VAE module with ``latent_dim``, ``forward(x, labels) -> (mean, log_scale, mu, logvar)`` and
-        ``decode(z, labels)``; ``module__*`` parameters (``latent_dim``, ``hidden_sizes``...) go to it.
+        VAE module with ``latent_dim``, a ``log_scale`` buffer, ``forward(x, labels) -> (mean, mu, logvar)``
+        and ``decode(z, labels)``; ``module__*`` parameters (``latent_dim``, ``hidden_sizes``...) go to it.
     criterion : torch loss class, default=NegativeELBO
         ``criterion__beta`` sets the KL weight.
     optimizer : torch optimizer class, default=torch.optim.Adam
@@ -211,11 +224,22 @@ class ConditionalVAE(ConditionalGenerativeNet):
                                          {**sizes, "n_classes": n_classes})
         return self
 
+    def _after_training(self, X, labels):
+        """Calibrate the decoder scale: the reconstruction error per channel on the training data.
+
+        One reparameterised draw per sample, from a fixed seed outside the training's random stream.
+        """
+        self._set_training(False)
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            x, y = torch.as_tensor(X), torch.as_tensor(labels)
+            mean, _, _ = self.module_(x, y)
+            self.module_.log_scale.copy_(0.5 * reconstruction_variance(x, mean).log().reshape(-1))
+
     def _decode(self, z, labels, generator):
         """Draws of the full model ``x ~ N(decoder mean(z, class), sigma^2)``, not just the decoder mean.
 
         The mean alone is too smooth: the VAE explains part of the variance by the decoder scale sigma.
         """
         mean = self.module_.decode(z, labels)
-        scale = self.module_.log_scale.clamp(min=-7.0).exp()
-        return mean + scale * torch.randn(mean.shape, generator=generator)
+        return mean + self.module_.log_scale.exp() * torch.randn(mean.shape, generator=generator)

@@ -155,5 +155,5 @@ def check_class_sizes(sampler, y, counts, minimum=2):
         if n < minimum:
             raise ValueError(
                 f"{type(sampler).__name__} needs at least {minimum} samples of a class to generate new ones; "
-                f"class {label!r} has {n}. Exclude it from sampling_strategy or gather more data."
+                f"class {label} has {n}. Exclude it from sampling_strategy or gather more data."
             )

@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import Interval
 
 from ..nn import ConditionalGAN, ConditionalVAE
 from ..nn._base import torch_seed
-from ._base import BaseGenerativeOverSampler, check_class_sizes
+from ._base import BaseGenerativeOverSampler
 
 _NET_CONSTRAINTS = {
     "latent_dim": [Interval(Integral, 1, None, closed="left")],
@@ -94,7 +94,6 @@ class VAESampler(BaseGenerativeOverSampler):
         self.verbose = verbose
 
     def _generate(self, Z, y, counts, random_state):
-        check_class_sizes(self, y, counts)
         width = ({"module__hidden_channels": self.hidden_size} if Z.ndim == 3
                  else {"module__hidden_sizes": (self.hidden_size, self.hidden_size)})
         self.vae_ = ConditionalVAE(
@@ -123,10 +122,12 @@ class GANSampler(BaseGenerativeOverSampler):
         Dimension of the generator's latent code.
     hidden_size : int, default=128
         Width of the two hidden layers of the generator and of the discriminator.
-    max_epochs : int, default=300
+    max_epochs : int, default=1000
+        Epochs. A data set of a few tens of samples makes only one or two batches per epoch, and the GAN
+        needs one to two thousand updates to fit it.
     batch_size : int, default=32
     lr : float, default=2e-4
-        Adam learning rate of both networks.
+        Adam learning rate of both networks (the usual GAN setting; 1e-3 oscillates).
     n_frames : int or None, default=None
         Frames every sequence is resampled to; ``None`` keeps the input's frames.
     verbose : int, default=0
@@ -154,7 +155,7 @@ class GANSampler(BaseGenerativeOverSampler):
     _parameter_constraints = {**BaseGenerativeOverSampler._parameter_constraints, **_NET_CONSTRAINTS}
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, latent_dim=16, hidden_size=128,
-                 max_epochs=300, batch_size=32, lr=2e-4, n_frames=None, verbose=0):
+                 max_epochs=1000, batch_size=32, lr=2e-4, n_frames=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.latent_dim = latent_dim
@@ -166,7 +167,6 @@ class GANSampler(BaseGenerativeOverSampler):
         self.verbose = verbose
 
     def _generate(self, Z, y, counts, random_state):
-        check_class_sizes(self, y, counts)
         hidden = (self.hidden_size, self.hidden_size)
         self.gan_ = ConditionalGAN(
             module__latent_dim=self.latent_dim, module__hidden_sizes=hidden, discriminator__hidden_sizes=hidden,

@@ -236,12 +236,13 @@ def run(args):
     print(f"\n### 2. Synthetic vs held-out real clips, per fold (StandardScaler+PCA({EMBEDDING_DIM}) fitted on the "
           f"real training clips; real data: diversity {diversity_real:.2f} (held-out clips), multimodality "
           f"{multimodality_real:.2f} (training clips, like the synthetic sets'))\n")
-    print("| sampler            | " + " | ".join(f"{c:>9}" for c in columns) + " | time / SMOTE |")
-    print("|--------------------|" + "|".join("-" * 11 for _ in columns) + "|--------------|")
+    widths = [max(9, len(c)) for c in columns]
+    print("| sampler            | " + " | ".join(f"{c:>{w}}" for c, w in zip(columns, widths)) + " | time / SMOTE |")
+    print("|--------------------|" + "|".join("-" * (w + 2) for w in widths) + "|--------------|")
     means = {name: {c: np.mean([run[c] for run in runs]) for c in columns} for name, runs in gen.items()}
     smote_time = means["SMOTE (k=1)"]["fit+sample s"]
     for name, row in means.items():
-        print(f"| {name:<18} | " + " | ".join(f"{row[c]:9.3f}" for c in columns)
+        print(f"| {name:<18} | " + " | ".join(f"{row[c]:{w}.3f}" for c, w in zip(columns, widths))
               + f" | {row['fit+sample s'] / smote_time:11.1f}x |")
     ng_time = means["NeuralGasSampler"]["fit+sample s"]
     print(f"\nNeuralGasSampler: {ng_time / smote_time:.1f}x SMOTE's time (target <= 5x); "

@@ -27,24 +27,26 @@ def exponential_schedule(start, end, fraction):
     return start * (end / start) ** fraction
 
 
-def neighbourhood_weights(scores, lam):
-    """``exp(-rank / lam)`` of every unit for every sample, ranking units by ``scores`` (any increasing
-    function of the distance), rank 0 for the nearest unit.
+def neighbourhood_weights(order, lam):
+    """``exp(-rank / lam)`` of every unit for every sample, from each sample's units sorted by distance.
 
     Examples
     --------
-    >>> neighbourhood_weights(np.array([[0.3, 0.1, 0.2]]), lam=1.0).round(3)
+    >>> order = np.argsort([[0.3, 0.1, 0.2]], axis=1)  # the units by increasing distance
+    >>> neighbourhood_weights(order, lam=1.0).round(3)
     array([[0.135, 1.   , 0.368]])
     """
-    order = np.argsort(scores, axis=1)
-    weights = np.empty_like(scores)
-    weights[np.arange(len(scores))[:, np.newaxis], order] = np.exp(-np.arange(scores.shape[1]) / lam)
+    weights = np.empty(order.shape)
+    weights[np.arange(len(order))[:, np.newaxis], order] = np.exp(-np.arange(order.shape[1]) / lam)
     return weights
 
 
 def distance_scores(X, units):
     """``(||w||^2 - 2 x.w) / 2``: orders units like the Euclidean distance, for the cost of one product."""
-    return 0.5 * np.einsum("ij,ij->i", units, units)[np.newaxis, :] - X @ units.T
+    scores = X @ units.T
+    scores *= -1.0
+    scores += 0.5 * np.einsum("ij,ij->i", units, units)[np.newaxis, :]
+    return scores
 
 
 def nearest_distances(X, units, scores):
@@ -185,8 +187,9 @@ class NeuralGas(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin,
 
         errors, history = [], [units.copy()] if self.record_history else None
         step = self._batch_epoch if self.algorithm == "batch" else self._minibatch_epoch
+        squared_norms = np.einsum("ij,ij->i", X64, X64)
         for epoch in range(self.max_iter):
-            units, error = step(X64, units, epoch, lambda_init, rng)
+            units, error = step(X64, squared_norms, units, epoch, lambda_init, rng)
             errors.append(error)
             if history is not None:
                 history.append(units.copy())
@@ -203,23 +206,26 @@ class NeuralGas(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin,
         self.n_iter_ = self.max_iter
         return self
 
-    def _batch_epoch(self, X, units, epoch, lambda_init, rng):
+    def _batch_epoch(self, X, squared_norms, units, epoch, lambda_init, rng):
         """One batch neural gas step: every unit becomes the neighbourhood-weighted mean of the data.
 
-        Returns the new units and the quantisation error of the units *before* the step (free here).
+        Returns the new units and the quantisation error of the units *before* the step (nearly free here:
+        the nearest unit comes with the ranking, its distance from the expanded squares).
         """
         scores = distance_scores(X, units)
-        error = nearest_distances(X, units, scores).mean()
+        order = np.argsort(scores, axis=1)
+        nearest_scores = np.take_along_axis(scores, order[:, :1], axis=1)[:, 0]
+        error = np.sqrt(np.maximum(squared_norms + 2 * nearest_scores, 0.0)).mean()
         lam = exponential_schedule(lambda_init, self.lambda_final, epoch / max(self.max_iter - 1, 1))
-        weights = neighbourhood_weights(scores, lam)
+        weights = neighbourhood_weights(order, lam)
         total = weights.sum(axis=0)
         # A unit that is nobody's near neighbour at a tiny lambda gets weights that underflow: keep it.
         alive = total > np.finfo(np.float64).tiny
         units = units.copy()
-        units[alive] = (weights[:, alive].T @ X) / total[alive, np.newaxis]
+        units[alive] = (weights.T @ X)[alive] / total[alive, np.newaxis]
         return units, error
 
-    def _minibatch_epoch(self, X, units, epoch, lambda_init, rng):
+    def _minibatch_epoch(self, X, squared_norms, units, epoch, lambda_init, rng):
         """One pass of online neural gas over shuffled mini-batches, the schedules advanced per update.
 
         Returns the new units and the quantisation error of the units before the pass.
@@ -234,7 +240,8 @@ class NeuralGas(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin,
             progress = (epoch * n_batches + b) / total_steps
             lam = exponential_schedule(lambda_init, self.lambda_final, progress)
             lr = exponential_schedule(self.lr_init, self.lr_final, progress)
-            weights = neighbourhood_weights(distance_scores(X[batch], units), lam)  # (batch, n_units)
+            ranking = np.argsort(distance_scores(X[batch], units), axis=1)
+            weights = neighbourhood_weights(ranking, lam)  # (batch, n_units)
             # mean over the batch of h * (x - w), for all units at once
             pull = weights.T @ X[batch] - weights.sum(axis=0)[:, np.newaxis] * units
             units = units + lr * pull / len(batch)

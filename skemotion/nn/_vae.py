@@ -153,9 +153,11 @@ class ConditionalVAE(ConditionalGenerativeNet):
 
     Trained on the negative ELBO (:class:`NegativeELBO`: Gaussian reconstruction with its maximum-likelihood
     scale plus ``beta`` times the KL divergence to the standard normal prior). After training, the decoder
-    scale is set to the reconstruction error per channel on the training data. :meth:`sample` draws from the full
-    model: a latent code from the prior, decoded for the requested class, plus the decoder's Gaussian noise
-    (the decoder mean alone would lack the variance the model attributes to noise).
+    scale is set to the reconstruction error per channel on the training data. :meth:`sample` draws a
+    latent code from the prior and decodes it for the requested class; for feature vectors it adds the
+    decoder's Gaussian noise (the full model: the decoder mean alone would lack the variance the model
+    attributes to noise), for sequences it returns the decoder mean (that noise is independent across
+    frames, so it would only add jitter).
 
     With ``module=None`` the architecture follows the data: :class:`ConditionalMLPVAE` for feature vectors
     ``(n_samples, n_features)``, :class:`ConditionalTemporalVAE` for sequences ``(n_samples, n_frames,
@@ -237,9 +239,10 @@ class ConditionalVAE(ConditionalGenerativeNet):
             self.module_.log_scale.copy_(0.5 * reconstruction_variance(x, mean).log().reshape(-1))
 
     def _decode(self, z, labels, generator):
-        """Draws of the full model ``x ~ N(decoder mean(z, class), sigma^2)``, not just the decoder mean.
-
-        The mean alone is too smooth: the VAE explains part of the variance by the decoder scale sigma.
-        """
+        """Feature vectors: draws of the full model ``x ~ N(decoder mean(z, class), sigma^2)`` (the mean alone
+        lacks the variance the model attributes to the decoder noise). Sequences: the decoder mean (the
+        decoder's noise is independent across frames: white jitter, not motion)."""
         mean = self.module_.decode(z, labels)
+        if mean.dim() > 2:
+            return mean
         return mean + self.module_.log_scale.exp() * torch.randn(mean.shape, generator=generator)

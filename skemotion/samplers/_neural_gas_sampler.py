@@ -13,6 +13,7 @@ from ._base import BaseGenerativeOverSampler, check_class_sizes
 # so its "local Gaussian" would emit copies of training samples (the defect of the research code this
 # replaces, with 50 units for a handful of clips).
 MIN_SAMPLES_PER_UNIT = 2
+_MAX_COEFFICIENTS = 2**22  # entries of one block of random coefficients (32 MiB)
 
 
 def units_for_class(n_units, n_class_samples):
@@ -143,9 +144,16 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
         weight = 1.0 / np.sqrt(members[chosen] + self.prior_count)[:, np.newaxis]  # (n_new, 1)
         if self.covariance == "full":
             # Cov(sum_i z_i d_i) = sum_i d_i d_i^T: own samples with weight 1, all samples with prior / n.
-            own = (owner[np.newaxis, :] == chosen[:, np.newaxis]) * random_state.standard_normal((n_new, n_points))
-            pooled = np.sqrt(self.prior_count / n_points) * random_state.standard_normal((n_new, n_points))
-            return units[chosen] + weight * ((own + pooled) @ deviations)
+            # Drawn in blocks so that the (block, n_points) coefficient matrix stays small.
+            draws = np.empty((n_new, units.shape[1]))
+            block = max(1, _MAX_COEFFICIENTS // n_points)
+            for start in range(0, n_new, block):
+                rows = slice(start, start + block)
+                own = owner[np.newaxis, :] == chosen[rows, np.newaxis]
+                coefficients = own * random_state.standard_normal(own.shape)
+                coefficients += np.sqrt(self.prior_count / n_points) * random_state.standard_normal(own.shape)
+                draws[rows] = units[chosen[rows]] + weight[rows] * (coefficients @ deviations)
+            return draws
         own_scatter = np.zeros_like(units)
         np.add.at(own_scatter, owner, deviations**2)
         pooled_scatter = self.prior_count * (deviations**2).mean(axis=0)

@@ -28,11 +28,15 @@ class VAESampler(BaseGenerativeOverSampler):
     """Over-sample each class with a conditional variational autoencoder trained on all classes.
 
     A :class:`~skemotion.nn.ConditionalVAE` (torch, through skorch) is trained on the standardised data
-    passed to ``fit_resample`` (and nothing else) by maximising the ELBO; new samples of a class are drawn
-    from the prior, decoded for that class, plus the decoder's learned Gaussian noise. Feature vectors go
-    through an MLP VAE; skeleton sequences (see :class:`BaseGenerativeOverSampler`) through a VAE with
-    temporal 1-D convolutions over frames, with the joint coordinates as channels. It trains on CPU in
-    seconds for data sets of a few hundred samples.
+    passed to ``fit_resample`` (and nothing else) by maximising the ELBO; new samples of a class are latent
+    codes drawn from the prior and decoded for that class (plus the decoder's Gaussian noise for feature
+    vectors). Feature vectors go through an MLP VAE; skeleton sequences (see
+    :class:`BaseGenerativeOverSampler`) through a VAE with temporal 1-D convolutions over frames, with the
+    joint coordinates as channels. It trains on CPU in seconds for data sets of a few hundred samples.
+
+    With only a few samples per class (tens in all), the encoder can memorise the training samples and
+    draws from the prior then decode to little more than an average: check the diversity of the new
+    samples (:func:`skemotion.metrics.diversity`) against the real data's before relying on them.
 
     Parameters
     ----------

@@ -72,9 +72,10 @@ def gaussian_frechet_distance(mean1, cov1, mean2, cov2):
     ``||mean1 - mean2||^2 + tr(cov1) + tr(cov2) - 2 tr((cov1^(1/2) cov2 cov1^(1/2))^(1/2))``
 
     Both square roots are taken by symmetric eigendecomposition, with round-off eigenvalues (below
-    ``d * eps`` times the largest) set to zero. This is exact for singular (rank-deficient) covariances, which arise whenever there are fewer
-    samples than features, and needs no ridge; the common route ``scipy.linalg.sqrtm(cov1 @ cov2)`` takes
-    the root of a non-symmetric product and returns complex round-off or fails there.
+    ``d * eps`` times the largest) set to zero. This is exact for singular (rank-deficient) covariances,
+    which arise whenever there are fewer samples than features, and needs no ridge; the common route
+    ``scipy.linalg.sqrtm(cov1 @ cov2)`` takes the root of a non-symmetric product and returns complex
+    round-off or fails there.
 
     Examples
     --------

@@ -48,12 +48,13 @@ class _Unavailable:
 class ConditionalGenerativeNet(NeuralNet, metaclass=ABCMeta):
     """Base of skorch nets that learn ``p(x | class)`` and draw from it with :meth:`sample`.
 
-    ``fit(X, y)`` validates ``X`` (float32, no NaN), encodes the class labels ``y`` into ``classes_`` and
-    trains inside a seeded copy of torch's random generator (``random_state``), so a given seed gives the
-    same model without touching the caller's torch seed (``partial_fit`` continues the random stream), and with ``torch_threads`` intra-op threads (one
-    thread is the fastest for the small models here; more threads only add synchronisation). The module sizes that depend on the data
-    (features, frames, classes) are inferred in ``fit`` and kept in fitted attributes, not in parameters.
-    The module is the generator: it must expose ``latent_dim`` and ``decode(z, labels)``.
+    ``fit(X, y)`` validates ``X`` (float32, no NaN) and encodes the class labels ``y`` into ``classes_``.
+    Training runs inside a seeded copy of torch's random generator (``random_state``): a given seed gives
+    the same model without touching the caller's torch seed, and ``partial_fit`` continues the random
+    stream. It uses ``torch_threads`` intra-op threads (one is the fastest for the small models here;
+    more only add synchronisation). Module sizes that depend on the data (features, frames, classes) are
+    inferred in ``fit`` and kept in fitted attributes, not in parameters. The module is the generator: it
+    must expose ``latent_dim`` and ``decode(z, labels)``.
 
     A generator predicts nothing: ``predict`` and ``predict_proba`` do not exist; use :meth:`sample`.
     """

@@ -1,23 +1,30 @@
 """skemotion: scikit-learn-compatible emotion recognition from body motion and EEG."""
 
+from .cluster import NeuralGas
 from .eeg import EEGBandFeatures
 from .motion import GaitImageEmbedding, JointDistances, KinematicFeatures, SkeletonNormalizer
-from .nn import EEGCNNClassifier, GaitCNNClassifier
+from .nn import ConditionalGAN, ConditionalVAE, EEGCNNClassifier, GaitCNNClassifier
 from .pose import PoseExtractor
-from .samplers import ViewAugmenter
+from .samplers import GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
 from .signatures import VelocityGradientSignature, WassersteinMDS
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ConditionalGAN",
+    "ConditionalVAE",
     "EEGBandFeatures",
     "EEGCNNClassifier",
+    "GANSampler",
     "GaitCNNClassifier",
     "GaitImageEmbedding",
     "JointDistances",
     "KinematicFeatures",
+    "NeuralGas",
+    "NeuralGasSampler",
     "PoseExtractor",
     "SkeletonNormalizer",
+    "VAESampler",
     "VelocityGradientSignature",
     "ViewAugmenter",
     "WassersteinMDS",

@@ -1,5 +1,28 @@
-"""Metrics: scores of clusterings against emotion labels."""
+"""Metrics: clusterings against emotion labels, quality of synthetic data against real data, and
+train/test protocols on synthetic data."""
 
 from ._clustering import cluster_label_scores
+from ._generation import (
+    classifier_two_sample_auc,
+    diversity,
+    embed,
+    frechet_distance,
+    gaussian_frechet_distance,
+    multimodality,
+    precision_recall_density_coverage,
+)
+from ._tstr import synthesize, trts_score, tstr_score
 
-__all__ = ["cluster_label_scores"]
+__all__ = [
+    "classifier_two_sample_auc",
+    "cluster_label_scores",
+    "diversity",
+    "embed",
+    "frechet_distance",
+    "gaussian_frechet_distance",
+    "multimodality",
+    "precision_recall_density_coverage",
+    "synthesize",
+    "trts_score",
+    "tstr_score",
+]

@@ -2,10 +2,19 @@
 
 from ._eeg_cnn import EEGCNN, EEGCNNClassifier
 from ._gait_cnn import GaitCNN, GaitCNNClassifier
+from ._gan import ConditionalDiscriminator, ConditionalGAN, ConditionalGenerator
+from ._vae import ConditionalMLPVAE, ConditionalTemporalVAE, ConditionalVAE, NegativeELBO
 
 __all__ = [
+    "ConditionalDiscriminator",
+    "ConditionalGAN",
+    "ConditionalGenerator",
+    "ConditionalMLPVAE",
+    "ConditionalTemporalVAE",
+    "ConditionalVAE",
     "EEGCNN",
     "EEGCNNClassifier",
     "GaitCNN",
     "GaitCNNClassifier",
+    "NegativeELBO",
 ]

@@ -1,5 +1,14 @@
 """Samplers: imbalanced-learn samplers on skeleton sequences, applied to training folds only."""
 
+from ._base import BaseGenerativeOverSampler
+from ._neural_gas_sampler import NeuralGasSampler
+from ._neural_samplers import GANSampler, VAESampler
 from ._view import ViewAugmenter
 
-__all__ = ["ViewAugmenter"]
+__all__ = [
+    "BaseGenerativeOverSampler",
+    "GANSampler",
+    "NeuralGasSampler",
+    "VAESampler",
+    "ViewAugmenter",
+]

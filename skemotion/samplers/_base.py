@@ -1,0 +1,149 @@
+"""Base class of the generative over-samplers: imbalanced-learn's contract, on features and on skeletons."""
+
+from abc import abstractmethod
+from numbers import Integral
+
+import numpy as np
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_target_type
+from sklearn.utils import check_consistent_length, check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import validate_data
+
+from ..motion._temporal import resample
+from ..utils._tags import skemotion_input_tags
+from ..utils.validation import _is_ragged_list, _n_axes, sequence_lengths, to_skeleton_array, validate_skeletons
+
+
+class BaseGenerativeOverSampler(BaseOverSampler):
+    """Over-sampler that learns a generative model of the classes and draws new samples from it.
+
+    ``fit_resample`` returns the input samples unchanged, followed by the new ones (as every imbalanced-learn
+    over-sampler does). Subclasses implement :meth:`_generate` on standardised data:
+
+    * 2-D input ``(n_samples, n_features)``: every feature is standardised (mean 0, variance 1 over the
+      data passed to ``fit_resample``); the model sees ``(n_samples, n_features)``.
+    * Skeleton input (a 4-D NaN-padded array ``(n_samples, n_frames, n_joints, n_dims)`` or a list of
+      ``(n_frames_i, n_joints, n_dims)`` sequences): every sequence is linearly resampled to ``n_frames``
+      frames and every coordinate channel (joint x axis) is standardised over samples and frames; the model
+      sees ``(n_samples, n_frames, n_joints * n_dims)``. A new sequence is given the length of a random real
+      sequence of its class and padded with NaN like the input; a list comes back as a list.
+
+    Missing joints (NaN inside a sequence) are not imputed: fill them first (e.g.
+    :class:`~skemotion.motion.SkeletonNormalizer` with ``max_gap``).
+    """
+
+    _parameter_constraints = {
+        **BaseOverSampler._parameter_constraints,
+        "n_frames": [Interval(Integral, 2, None, closed="left"), None],
+    }
+
+    def fit_resample(self, X, y):
+        """Resample the data set: the input samples, then the generated ones.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, n_frames, n_joints, n_dims) or list of arrays
+            Feature vectors, or skeleton sequences (NaN-padded array or list of variable-length sequences).
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        X_resampled : same kind as X
+            ``X`` followed by the new samples.
+        y_resampled : array-like of shape (n_samples_new,)
+        """
+        if not _is_ragged_list(X):
+            return super().fit_resample(X, y)
+        X_res, y_res = super().fit_resample(to_skeleton_array(X), y)
+        new = X_res[len(X):]
+        return list(X) + [seq[:n] for seq, n in zip(new, sequence_lengths(new))], y_res
+
+    def _check_X_y(self, X, y):
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        if _n_axes(X) == 4:
+            X, _ = validate_skeletons(self, X, reset=True)
+            check_consistent_length(X, y)
+        else:
+            X, y = validate_data(self, X, y, reset=True, dtype=[np.float64, np.float32])
+        return X, y, binarize_y
+
+    def _fit_resample(self, X, y):
+        random_state = check_random_state(self.random_state)
+        counts = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
+        if not counts:  # already balanced: no model to train
+            return X.copy(), y.copy()
+        is_sequence = X.ndim == 4
+        Z, lengths = self._to_model_space(X) if is_sequence else (X.astype(np.float64), None)
+        axes = tuple(range(Z.ndim - 1))
+        center, scale = Z.mean(axis=axes), Z.std(axis=axes)
+        scale[scale < 1e-12 * max(1.0, np.abs(center).max())] = 1.0  # constant channels stay constant
+        Z_new, y_new = self._generate((Z - center) / scale, y, counts, random_state)
+        Z_new = Z_new * scale + center
+        X_new = self._to_sequences(Z_new, y_new, X, y, lengths, random_state) if is_sequence else Z_new
+        return np.concatenate([X, X_new.astype(X.dtype, copy=False)]), np.concatenate([y, y_new.astype(y.dtype)])
+
+    @abstractmethod
+    def _generate(self, Z, y, counts, random_state):
+        """Fit the generative model on standardised ``Z`` and draw ``counts[label]`` samples of each label.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_features) or (n_samples, n_frames, n_channels)
+        y : ndarray of shape (n_samples,)
+        counts : dict
+            Label -> number of samples to generate (all positive).
+        random_state : RandomState instance
+
+        Returns
+        -------
+        Z_new : ndarray of shape (sum(counts.values()),) + Z.shape[1:]
+        y_new : ndarray of shape (sum(counts.values()),)
+        """
+
+    def _to_model_space(self, X):
+        """Resample every sequence to ``n_frames`` and merge joints and coordinates into channels."""
+        lengths = sequence_lengths(X)
+        n_frames = self.n_frames or X.shape[1]
+        Z = resample(X, lengths, n_frames)
+        if np.isnan(Z).any():
+            raise ValueError(
+                f"{type(self).__name__} needs complete skeleton sequences, but some joints are missing (NaN) "
+                "inside a sequence; fill the gaps first, e.g. with SkeletonNormalizer(max_gap=...)."
+            )
+        return Z.reshape(Z.shape[0], n_frames, -1), lengths
+
+    @staticmethod
+    def _to_sequences(Z_new, y_new, X, y, lengths, random_state):
+        """Back to skeletons: each new sequence takes the length of a random real sequence of its class."""
+        n_joints, n_dims = X.shape[2:]
+        new_lengths = np.empty(len(y_new), dtype=int)
+        for label in np.unique(y_new):
+            mask = y_new == label
+            new_lengths[mask] = random_state.choice(lengths[y == label], size=mask.sum())
+        Z_new = Z_new.reshape(len(Z_new), -1, n_joints, n_dims)
+        out = np.full((len(Z_new),) + X.shape[1:], np.nan)
+        for length in np.unique(new_lengths):
+            rows = np.flatnonzero(new_lengths == length)
+            model_lengths = np.full(len(rows), Z_new.shape[1])
+            out[rows, :length] = resample(Z_new[rows], model_lengths, length)
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags = skemotion_input_tags(
+            tags.input_tags, sparse=False, allow_nan=False, skeleton=True, variable_length=True
+        )
+        return tags
+
+
+def check_class_sizes(sampler, y, counts, minimum=2):
+    """Raise a clear error when a class to be over-sampled has too few samples to learn its spread from."""
+    for label in counts:
+        n = int(np.sum(y == label))
+        if n < minimum:
+            raise ValueError(
+                f"{type(sampler).__name__} needs at least {minimum} samples of a class to generate new ones; "
+                f"class {label} has {n}. Exclude it from sampling_strategy or gather more data."
+            )

@@ -1,0 +1,161 @@
+"""NeuralGasSampler: over-sampling from local Gaussians around the units of one neural gas per class."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..cluster import NeuralGas
+from ._base import BaseGenerativeOverSampler, check_class_sizes
+
+# Each unit should summarise at least this many samples on average: a unit on a single sample sits on it,
+# so its "local Gaussian" would emit copies of training samples (the defect of the research code this
+# replaces, with 50 units for a handful of clips).
+MIN_SAMPLES_PER_UNIT = 2
+_MAX_COEFFICIENTS = 2**22  # entries of one block of random coefficients (32 MiB)
+
+
+def units_for_class(n_units, n_class_samples):
+    """Units of a class's neural gas: ``min(n_units, n_class_samples // 2)``, at least 1.
+
+    Examples
+    --------
+    >>> units_for_class(10, 7), units_for_class(10, 100), units_for_class(10, 2)
+    (3, 10, 1)
+    """
+    return max(1, min(n_units, n_class_samples // MIN_SAMPLES_PER_UNIT))
+
+
+class NeuralGasSampler(BaseGenerativeOverSampler):
+    """Over-sample each class from local Gaussians around the units of its own neural gas.
+
+    For each class to over-sample, a :class:`~skemotion.cluster.NeuralGas` with
+    ``min(n_units, n_class_samples // 2)`` units (at least one) is fitted to the class's standardised
+    samples. A unit therefore summarises two or more samples on average and sits between them, never on a
+    single one. Every sample is assigned to its nearest unit; a new sample picks a unit with probability
+    equal to its share of the class's samples, then is drawn from that unit's Gaussian: centred on the unit,
+    with covariance
+
+    ``Sigma_k = (n_k * S_k + prior_count * S_pooled) / (n_k + prior_count)``
+
+    where ``S_k`` is the scatter of the unit's ``n_k`` samples around it and ``S_pooled`` the scatter of
+    all the class's samples around their units. The pooled term regularises units with few samples (a unit
+    with one sample gets a fraction of the class's typical local spread instead of none), so new samples
+    are never copies, yet they stay close to the class's samples.
+
+    With ``covariance="full"`` the covariance is exact and costs no matrix factorisation: a draw is the unit
+    plus a Gaussian random combination of the samples' deviations from their units, so new samples lie in
+    the span of the class's own local variations (e.g. smooth motions stay smooth). ``"diag"`` keeps only
+    the per-feature variances.
+
+    For skeleton sequences (see :class:`BaseGenerativeOverSampler`) each flattened sequence is one point,
+    and new sequences are smoothed along time with a Gaussian filter of ``smoothing`` frames.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        As in imbalanced-learn: which classes to over-sample and to how many samples.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the neural gases and the draws.
+    n_units : int, default=10
+        Maximum units per class.
+    max_iter : int, default=30
+        Epochs of each (batch) neural gas.
+    covariance : {"full", "diag"}, default="full"
+        Covariance of the local Gaussians.
+    prior_count : float, default=1.0
+        Weight, in samples, of the class's pooled local scatter in every unit's covariance; ``0`` uses each
+        unit's own scatter only (a unit with one sample then copies it).
+    smoothing : float, default=1.0
+        Standard deviation, in frames, of the Gaussian filter applied along time to new sequences;
+        ``0`` for none. Ignored for 2-D input.
+    n_frames : int or None, default=None
+        Frames every sequence is resampled to before the neural gas; ``None`` keeps the input's frames.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of samples generated per class.
+    neural_gases_ : dict
+        Label -> the fitted :class:`~skemotion.cluster.NeuralGas` of that class (in standardised units).
+    n_features_in_ : int
+        Features of 2-D input. For skeletons, ``n_joints_in_`` and ``n_dims_in_`` instead.
+
+    See Also
+    --------
+    VAESampler, GANSampler : neural generative samplers, slower.
+    imblearn.over_sampling.SMOTE : interpolation between neighbours.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from skemotion.samplers import NeuralGasSampler
+    >>> X, y = make_classification(200, weights=[0.8, 0.2], random_state=0)
+    >>> X_res, y_res = NeuralGasSampler(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int64(0), 159), (np.int64(1), 159)]
+    """
+
+    _parameter_constraints = {
+        **BaseGenerativeOverSampler._parameter_constraints,
+        "n_units": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "covariance": [StrOptions({"full", "diag"})],
+        "prior_count": [Interval(Real, 0, None, closed="left")],
+        "smoothing": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, n_units=10, max_iter=30, covariance="full",
+                 prior_count=1.0, smoothing=1.0, n_frames=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.n_units = n_units
+        self.max_iter = max_iter
+        self.covariance = covariance
+        self.prior_count = prior_count
+        self.smoothing = smoothing
+        self.n_frames = n_frames
+
+    def _generate(self, Z, y, counts, random_state):
+        check_class_sizes(self, y, counts)
+        self.neural_gases_ = {}
+        Z_new, y_new = [], []
+        for label, n_new in counts.items():
+            points = Z[y == label].reshape(int(np.sum(y == label)), -1)
+            gas = NeuralGas(units_for_class(self.n_units, len(points)), max_iter=self.max_iter,
+                            random_state=random_state.randint(np.iinfo(np.int32).max)).fit(points)
+            self.neural_gases_[label] = gas
+            Z_new.append(self._draw(gas, points, n_new, random_state).reshape((n_new,) + Z.shape[1:]))
+            y_new.append(np.full(n_new, label, dtype=y.dtype))
+        Z_new = np.concatenate(Z_new)
+        if Z.ndim == 3 and self.smoothing > 0:
+            Z_new = gaussian_filter1d(Z_new, self.smoothing, axis=1, mode="nearest")
+        return Z_new, np.concatenate(y_new)
+
+    def _draw(self, gas, points, n_new, random_state):
+        """``n_new`` draws from the mixture of the units' regularised local Gaussians."""
+        units, owner = gas.cluster_centers_, gas.labels_
+        n_points = len(points)
+        members = np.bincount(owner, minlength=len(units))
+        chosen = random_state.choice(len(units), size=n_new, p=members / n_points)
+        deviations = points - units[owner]  # (n_points, n_features)
+        weight = 1.0 / np.sqrt(members[chosen] + self.prior_count)[:, np.newaxis]  # (n_new, 1)
+        if self.covariance == "full":
+            # Cov(sum_i z_i d_i) = sum_i d_i d_i^T: own samples with weight 1, all samples with prior / n.
+            # Drawn in blocks so that the (block, n_points) coefficient matrix stays small.
+            draws = np.empty((n_new, units.shape[1]))
+            block = max(1, _MAX_COEFFICIENTS // n_points)
+            for start in range(0, n_new, block):
+                rows = slice(start, start + block)
+                own = owner[np.newaxis, :] == chosen[rows, np.newaxis]
+                coefficients = own * random_state.standard_normal(own.shape)
+                coefficients += np.sqrt(self.prior_count / n_points) * random_state.standard_normal(own.shape)
+                draws[rows] = units[chosen[rows]] + weight[rows] * (coefficients @ deviations)
+            return draws
+        own_scatter = np.zeros_like(units)
+        np.add.at(own_scatter, owner, deviations**2)
+        pooled_scatter = self.prior_count * (deviations**2).mean(axis=0)
+        std = weight * np.sqrt(own_scatter[chosen] + pooled_scatter)
+        return units[chosen] + std * random_state.standard_normal((n_new, units.shape[1]))

@@ -1,0 +1,158 @@
+"""The generative over-samplers: class counts, novelty, locality, skeleton input, pipelines."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+from imblearn.pipeline import Pipeline
+from scipy.spatial.distance import cdist
+from sklearn.datasets import make_blobs
+from sklearn.model_selection import GridSearchCV, GroupKFold
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from skemotion.datasets import make_emotional_gait
+from skemotion.motion import KinematicFeatures, SkeletonNormalizer
+from skemotion.samplers import GANSampler, NeuralGasSampler, VAESampler
+from skemotion.samplers._neural_gas_sampler import units_for_class
+
+FAST = {
+    NeuralGasSampler: {},
+    VAESampler: dict(max_epochs=3, hidden_size=16),
+    GANSampler: dict(max_epochs=3, hidden_size=16),
+}
+
+
+def _sampler(cls, **params):
+    return cls(random_state=0, **{**FAST[cls], **params})
+
+
+@pytest.fixture(scope="module")
+def imbalanced_blobs():
+    X, y = make_blobs([60, 20, 9], centers=[[0, 0, 0], [8, 0, 0], [0, 8, 0]], random_state=0)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def gaits():
+    gait = make_emotional_gait(40, random_state=0)
+    keep = np.r_[np.flatnonzero(gait.target == "neutral"), np.flatnonzero(gait.target != "neutral")[::2]]
+    return [gait.data[i] for i in keep], gait.target[keep], gait.groups[keep]
+
+
+@pytest.mark.parametrize("cls", list(FAST))
+def test_requested_class_counts(cls, imbalanced_blobs):
+    X, y = imbalanced_blobs
+    X_res, y_res = _sampler(cls, sampling_strategy={1: 50, 2: 30}).fit_resample(X, y)
+    assert Counter(y_res.tolist()) == {0: 60, 1: 50, 2: 30}
+    np.testing.assert_array_equal(X_res[: len(X)], X)  # input first, untouched
+    X_res, y_res = _sampler(cls).fit_resample(X, y)  # "auto": every class as large as the majority
+    assert Counter(y_res.tolist()) == {0: 60, 1: 60, 2: 60}
+
+
+@pytest.mark.parametrize("covariance", ["full", "diag"])
+def test_neural_gas_samples_are_new_but_local(covariance, imbalanced_blobs):
+    X, y = imbalanced_blobs
+    X_res, y_res = NeuralGasSampler(covariance=covariance, random_state=0).fit_resample(X, y)
+    new, y_new = X_res[len(X):], y_res[len(X):]
+    distances = cdist(new, X)
+    assert distances.min() > 1e-6  # no copy of a training sample
+    np.testing.assert_array_equal(y[distances.argmin(axis=1)], y_new)  # nearest real sample is of the same class
+    for label in (1, 2):
+        own, generated = X[y == label], new[y_new == label]
+        low, high = own.min(axis=0), own.max(axis=0)
+        # within the class's range, up to the tails of the local Gaussians
+        assert np.mean((generated >= low) & (generated <= high)) > 0.85
+        assert np.all((generated > 2 * low - high) & (generated < 2 * high - low))
+        # the spread matches the class's: neither collapsed onto the units nor blown up
+        assert 0.5 < generated.std(axis=0).mean() / own.std(axis=0).mean() < 1.5
+
+
+def test_units_are_capped_by_class_size(imbalanced_blobs):
+    X, y = imbalanced_blobs
+    sampler = NeuralGasSampler(n_units=50, random_state=0)
+    sampler.fit_resample(X, y)
+    assert {label: len(gas.cluster_centers_) for label, gas in sampler.neural_gases_.items()} == {1: 10, 2: 4}
+    assert units_for_class(50, 1) == 1
+
+
+def test_full_covariance_samples_stay_in_the_span_of_local_variations():
+    """A class lying on a line in 3-D: full-covariance samples stay on it, diagonal ones leave it."""
+    t = np.linspace(-1, 1, 20)[:, np.newaxis]
+    line = t * np.array([[1.0, 2.0, -1.0]])
+    X = np.vstack([line, np.random.RandomState(0).normal(5, 1, (40, 3))])
+    y = np.r_[np.zeros(20, int), np.ones(40, int)]
+    for covariance, on_line in (("full", True), ("diag", False)):
+        X_res, y_res = NeuralGasSampler(covariance=covariance, random_state=0).fit_resample(X, y)
+        new = X_res[len(X):]
+        off_line = np.linalg.norm(np.cross(new, [1.0, 2.0, -1.0]), axis=1)
+        assert (off_line.max() < 1e-9) == on_line
+
+
+def test_neural_gas_needs_two_samples_per_class():
+    X, y = np.random.RandomState(0).normal(size=(11, 2)), np.r_[np.zeros(10, int), 1]
+    with pytest.raises(ValueError, match="at least 2 samples of a class.*class 1 has 1"):
+        NeuralGasSampler().fit_resample(X, y)
+
+
+@pytest.mark.parametrize("cls", list(FAST))
+def test_skeleton_sequences_in_and_out(cls, gaits):
+    X, y, _ = gaits
+    X_res, y_res = _sampler(cls, n_frames=24).fit_resample(X, y)
+    assert isinstance(X_res, list) and len(X_res) == len(y_res)
+    assert all(a is b for a, b in zip(X_res, X))  # the input sequences come back untouched
+    for seq, label in zip(X_res[len(X):], y_res[len(X):]):
+        assert seq.shape[1:] == (16, 3) and not np.isnan(seq).any()
+        assert len(seq) in {len(x) for x, lab in zip(X, y) if lab == label}  # a real length of its class
+    padded = SkeletonNormalizer(layout="body16", centering=None, scale=False).fit_transform(X)
+    X4, y4 = _sampler(cls).fit_resample(padded, y)
+    assert X4.shape == (len(y4),) + padded.shape[1:]
+    assert Counter(y4.tolist()) == Counter({label: 10 for label in set(y)})
+
+
+def test_sequences_are_smoothed_and_within_the_motion_range(gaits):
+    X, y, _ = gaits
+    X = SkeletonNormalizer(align_yaw=True, n_frames=30).fit_transform(X)
+    jerky = NeuralGasSampler(covariance="diag", smoothing=0, random_state=0).fit_resample(X, y)[0][len(X):]
+    smooth = NeuralGasSampler(covariance="diag", smoothing=2.0, random_state=0).fit_resample(X, y)[0][len(X):]
+    roughness = lambda Z: np.abs(np.diff(Z, n=2, axis=1)).mean()  # noqa: E731
+    assert roughness(smooth) < 0.5 * roughness(jerky)
+    assert roughness(smooth) < 2 * roughness(X)
+    assert smooth.min() > X.min() - 0.5 and smooth.max() < X.max() + 0.5
+
+
+def test_missing_joints_inside_sequences_are_an_error(gaits):
+    X, y, _ = gaits
+    X = SkeletonNormalizer(n_frames=20).fit_transform(X)
+    X[0, 5, 3] = np.nan
+    with pytest.raises(ValueError, match="missing \\(NaN\\) inside a sequence"):
+        NeuralGasSampler().fit_resample(X, y)
+
+
+@pytest.mark.parametrize("cls", list(FAST))
+def test_inside_a_cross_validated_pipeline_on_skeletons(cls, gaits):
+    X, y, groups = gaits
+    pipe = Pipeline([("normalize", SkeletonNormalizer(align_yaw=True, n_frames=20)), ("sampler", _sampler(cls)),
+                     ("features", KinematicFeatures(layout="body16")), ("scale", StandardScaler()), ("svc", SVC())])
+    search = GridSearchCV(pipe, {"svc__C": [1.0, 10.0]}, cv=GroupKFold(2), scoring="f1_macro", error_score="raise")
+    search.fit(X, y, groups=groups)
+    assert np.isfinite(search.best_score_)
+
+
+@pytest.mark.parametrize("cls", [VAESampler, GANSampler])
+def test_neural_samplers_learn_each_class(cls):
+    X, y = make_blobs([60, 30], centers=[[0, 0], [6, 0]], random_state=0)
+    X_res, y_res = cls(max_epochs=100, random_state=0).fit_resample(X, y)
+    new, minority = X_res[len(X):], X[y == 1]
+    assert np.linalg.norm(new.mean(axis=0) - minority.mean(axis=0)) < 0.5 * minority.std(axis=0).mean()
+    assert np.all(new.std(axis=0) < 2 * minority.std(axis=0))  # the class's spread, not the data's
+
+
+@pytest.mark.parametrize("cls", [VAESampler, GANSampler])
+def test_neural_samplers_are_reproducible_and_leave_torch_seed_alone(cls, imbalanced_blobs):
+    X, y = imbalanced_blobs
+    state = torch.random.get_rng_state()
+    first = _sampler(cls).fit_resample(X, y)[0]
+    assert torch.equal(state, torch.random.get_rng_state())
+    np.testing.assert_array_equal(_sampler(cls).fit_resample(X, y)[0], first)

@@ -38,7 +38,6 @@ from pathlib import Path
 import numpy as np
 from imblearn.over_sampling import SMOTE, RandomOverSampler
 from imblearn.pipeline import Pipeline
-from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.metrics import f1_score
 from sklearn.metrics.pairwise import euclidean_distances
@@ -68,11 +67,8 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bandai
 
 def load(path):
     """Clips of the contents shared by all 7 emotional styles, their labels, contents and poses."""
-    bunch = load_bandai_namco(path, styles=EMOTIONAL_STYLES, layout="body16")
-    styles = set(bunch.target)
-    shared = sorted(c for c in set(bunch.groups) if set(bunch.target[bunch.groups == c]) == styles)
-    keep = np.flatnonzero(np.isin(bunch.groups, shared))
-    return [bunch.data[i] for i in keep], bunch.target[keep], bunch.groups[keep]
+    bunch = load_bandai_namco(path, styles=EMOTIONAL_STYLES, contents="shared", layout="body16")
+    return bunch.data, bunch.target, bunch.groups
 
 
 def distance_features(clips):

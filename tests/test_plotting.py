@@ -17,6 +17,7 @@ from PIL import Image
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import PCA
 
+from skemotion.cluster import NeuralGas
 from skemotion.datasets import load_bandai_namco
 from skemotion.motion import KinematicFeatures
 from skemotion.plotting import (
@@ -341,10 +342,8 @@ def test_plot_embedding_degenerate_clusters_and_errors():
 
 
 def _kmeans_history(pose, n_steps, random_state=0):
-    """Prototype positions after each partial_fit of MiniBatchKMeans on random halves of the pose's joints.
-
-    A stand-in for NeuralGas(record_history=True).history_ until it lands: a real fit recorded per step.
-    """
+    """Prototype positions after each partial_fit of MiniBatchKMeans on random halves of the pose's joints:
+    a history recorded by another library, to check that any (n_steps, n_units, 2 or 3) array animates."""
     rng = np.random.default_rng(random_state)
     kmeans = MiniBatchKMeans(n_clusters=6, batch_size=8, random_state=random_state)
     return np.array([kmeans.partial_fit(pose[rng.permutation(len(pose))[:8]]).cluster_centers_.copy()
@@ -378,6 +377,17 @@ def test_animate_neural_gas_units_move_onto_the_pose(walks, tmp_path):
     front.save(tmp_path / "front.gif", writer="pillow", dpi=30)
     units = [line for line in ax.lines if line.get_label() == "units"][0]
     np.testing.assert_allclose(np.column_stack(units.get_data()), history[-1, :, :2])
+
+
+def test_animate_neural_gas_of_a_fitted_neural_gas(walks, tmp_path):
+    pose = walks.data[0][30]
+    gas = NeuralGas(n_units=6, max_iter=5, record_history=True, random_state=0).fit(pose)
+    anim = animate_neural_gas(gas, frame=pose, layout="body16", fps=4, figsize=(2, 2))
+    anim.save(tmp_path / "gas.gif", writer="pillow", dpi=40)
+    with Image.open(tmp_path / "gas.gif") as image:
+        assert image.n_frames == len(gas.history_) == 6  # initial units and one frame per epoch
+    units = [line for line in anim._fig.axes[0].lines if line.get_label() == "units"][0]
+    np.testing.assert_allclose(np.column_stack(units.get_data_3d()), gas.cluster_centers_)
 
 
 def test_animate_neural_gas_errors_name_the_problem(walks):

@@ -18,7 +18,6 @@ whose embedding is fitted inside each training fold of a cross-validation groupe
 # content gives the style away. Skeletons are mapped onto the common 16-joint body layout.
 
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import GroupKFold, cross_validate
@@ -30,6 +29,7 @@ from sklearn.svm import SVC
 from skemotion.datasets import EMOTIONAL_STYLES, get_data_home, load_bandai_namco
 from skemotion.metrics import cluster_label_scores
 from skemotion.motion import SkeletonNormalizer
+from skemotion.plotting import plot_embedding
 from skemotion.signatures import VelocityGradientSignature, WassersteinMDS
 
 DATA = get_data_home() / "bandai-namco-1"
@@ -71,13 +71,11 @@ for name, s in rows:
 # permutation-chance level, which is above 1/7 because the matching is optimistic), but they match
 # the *contents* much better: what is being done (running, bowing) moves the joints far more than the
 # style it is done in. The embedding shows both labellings.
-fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharex=True, sharey=True)
+clusters_2d = KMeans(n_clusters=len(EMOTIONAL_STYLES), n_init=10, random_state=0).fit_predict(embedding)
+fig, axes = plt.subplots(1, 2, figsize=(12, 5))
 for ax, labels, title in [(axes[0], y, "style"), (axes[1], groups, "content")]:
-    for value in np.unique(labels):
-        points = embedding[labels == value]
-        ax.scatter(points[:, 0], points[:, 1], label=value, s=35, alpha=0.8)
-    ax.set(xlabel="MDS 1", ylabel="MDS 2", title=f"coloured by {title}")
-    ax.legend(fontsize=7, ncol=2)
+    plot_embedding(embedding, labels, clusters=clusters_2d, ax=ax)
+    ax.set(xlabel="MDS 1", ylabel="MDS 2", title=f"coloured by {title}, KMeans clusters outlined")
 fig.suptitle("Speed signatures of 77 Bandai-Namco clips: summed W$_1$ distances, classical MDS")
 fig.tight_layout()
 

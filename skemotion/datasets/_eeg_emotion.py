@@ -120,9 +120,11 @@ def make_eeg_emotion(
         trial : ndarray of int of shape (n_epochs,)
             Trial of each epoch within its subject.
         sfreq : float
+            Sampling frequency in Hz.
         ch_names : tuple of str
             SEED's 62 channel names.
         DESCR : str
+            Description of the data set.
 
     (data, target) : tuple if ``return_X_y`` is True
 

@@ -85,7 +85,9 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
         band_names : list of str or None
             The five SEED bands for features; None for EEG.
         files : list of str
+            Files read, in order.
         DESCR : str
+            Description of the data set.
 
     (data, target) : tuple if ``return_X_y`` is True
 

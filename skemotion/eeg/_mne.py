@@ -33,7 +33,9 @@ def from_mne(inst, *, picks="eeg", epoch_duration=None, overlap=0.0):
         data : ndarray of shape (n_epochs, n_channels, n_times)
             The signals in volts (MNE's unit for EEG).
         sfreq : float
+            Sampling frequency in Hz.
         ch_names : list of str
+            Channel names.
         target : ndarray of shape (n_epochs,) or None
             Event name of each epoch of an ``Epochs`` object; None for ``Raw``.
         info : mne.Info

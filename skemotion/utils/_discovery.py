@@ -6,7 +6,7 @@ from importlib import import_module
 
 from sklearn.base import BaseEstimator
 
-_EXCLUDED_MODULES = ("tests", "conftest")
+_EXCLUDED_MODULES = ("tests", "conftest", "__main__")
 
 
 def all_estimators():

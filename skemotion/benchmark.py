@@ -1,0 +1,240 @@
+"""The emotion benchmarks: the research code's approaches done right, under one grouped cross-validation.
+
+Every approach is one Pipeline, so that everything that learns from data (scalers, embeddings, samplers,
+classifiers) is fitted on the training folds only; folds are grouped (by motion content, walker or
+subject) so that no group is on both sides; chance (1 / n_classes) and majority-class baselines are scored
+under the same folds. Used by ``skemotion demo`` / ``skemotion benchmark`` and ``benchmarks/bench_motion.py``.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from imblearn.over_sampling import SMOTE, RandomOverSampler
+from imblearn.pipeline import make_pipeline
+from sklearn.cluster import KMeans
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold, cross_validate
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from .eeg import EEGBandFeatures
+from .metrics import cluster_label_scores
+from .motion import GaitImageEmbedding, JointDistances, KinematicFeatures, SkeletonNormalizer
+from .nn import GaitCNNClassifier
+from .samplers import GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
+from .signatures import VelocityGradientSignature, WassersteinMDS
+
+__all__ = ["Result", "baselines", "clustering", "eeg_benchmark", "feature_samplers", "gait_cnn", "make_imbalanced",
+           "motion_approaches", "motion_benchmark", "plot_results", "score", "to_markdown"]
+
+# PosEmotion's seven anchors (nose, shoulders, elbows, wrists) in the common body layout.
+POSEMOTION_ANCHORS = ["head", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_hand",
+                      "right_hand"]
+
+
+@dataclass
+class Result:
+    """Scores of one approach: one value per fold (a single value for an unsupervised approach)."""
+
+    approach: str
+    sampler: str
+    accuracy: np.ndarray
+    f1_macro: np.ndarray
+    seconds: float
+    note: str = field(default="")
+
+
+def motion_approaches(frame_rate, *, random_state=0):
+    """The research code's supervised motion approaches, done right, as ``name -> (steps, classifier)``.
+
+    ``steps`` turn skeleton sequences (common body layout) into features; a sampler goes between them and
+    the classifier.
+    """
+    posemotion_svm = GridSearchCV(  # PosEmotion's grid, tuned inside each training fold (nested CV)
+        SVC(class_weight="balanced"), {"C": [0.1, 1, 10, 100], "gamma": ["scale", 0.01, 0.001]},
+        cv=StratifiedKFold(3, shuffle=True, random_state=random_state))
+    return {
+        "joint distances + SVM (PosEmotion)": (
+            [SkeletonNormalizer(align_yaw=True, n_frames=10),
+             JointDistances(anchors=POSEMOTION_ANCHORS, layout="body16", summary="frames"), StandardScaler()],
+            posemotion_svm),
+        "kinematic features + random forest (neural gas work)": (
+            [SkeletonNormalizer(centering="trajectory", align_yaw=True),
+             KinematicFeatures(frame_rate=frame_rate, layout="body16")],
+            RandomForestClassifier(100, random_state=random_state)),
+        "velocity signatures + WassersteinMDS + SVM (EMS)": (
+            [SkeletonNormalizer(centering="trajectory"),
+             VelocityGradientSignature(frame_rate=frame_rate, n_quantiles=64, layout="body16"),
+             WassersteinMDS(n_components=10), StandardScaler()],
+            SVC(class_weight="balanced", random_state=random_state)),
+    }
+
+
+def feature_samplers(random_state=0):
+    """Over-samplers compared on features: imbalanced-learn's and skemotion's generators."""
+    return {
+        "RandomOverSampler": RandomOverSampler(random_state=random_state),
+        "SMOTE": SMOTE(k_neighbors=1, random_state=random_state),  # a class may have 2 clips in a fold
+        "NeuralGasSampler": NeuralGasSampler(random_state=random_state),
+        "VAESampler": VAESampler(random_state=random_state),
+        "GANSampler": GANSampler(random_state=random_state),
+    }
+
+
+def gait_cnn(views, *, random_state=0):
+    """ProxEmo's approach sized for a CPU: gait images and a grouped CNN, optionally on augmented views."""
+    steps = [SkeletonNormalizer()]
+    if views:
+        steps.append(ViewAugmenter(n_views=2, mirror=True, random_state=random_state))
+    cnn = GaitCNNClassifier(channels=(8, 16), max_epochs=20, batch_size=32, lr=3e-3, random_state=random_state)
+    return make_pipeline(*steps, GaitImageEmbedding(image_size=(32, 16)), cnn)
+
+
+def score(name, model, X, y, groups, cv, *, sampler="none", n_jobs=None):
+    """Cross-validate one model: accuracy and macro-F1 per fold, and the wall time."""
+    start = time.perf_counter()
+    scores = cross_validate(model, X, y, groups=groups, cv=cv, scoring=("accuracy", "f1_macro"), n_jobs=n_jobs)
+    return Result(name, sampler, scores["test_accuracy"], scores["test_f1_macro"], time.perf_counter() - start)
+
+
+def baselines(X, y, groups, cv):
+    """Chance (1 / n_classes) and the majority class, under the same folds."""
+    n_classes = len(np.unique(y))
+    chance = np.full(cv.get_n_splits(), 1 / n_classes)
+    return [Result("chance (1/K)", "none", chance, chance, 0.0),
+            score("majority class", DummyClassifier(strategy="most_frequent"), X, y, groups, cv)]
+
+
+def clustering(X, y, frame_rate, *, random_state=0):
+    """EMS's unsupervised route: signatures, WassersteinMDS, KMeans, scored by one optimal cluster matching."""
+    start = time.perf_counter()
+    embed = make_pipeline(SkeletonNormalizer(centering="trajectory"),
+                          VelocityGradientSignature(frame_rate=frame_rate, n_quantiles=64, layout="body16"),
+                          WassersteinMDS(n_components=2))
+    clusters = KMeans(len(np.unique(y)), n_init=10, random_state=random_state).fit_predict(embed.fit_transform(X))
+    scores = cluster_label_scores(y, clusters, n_permutations=200, random_state=random_state)
+    f1 = f1_score(y, scores.y_pred, average="macro")
+    return Result("velocity signatures + WassersteinMDS + KMeans (EMS)", "none", np.array([scores.accuracy]),
+                  np.array([f1]), time.perf_counter() - start,
+                  note=f"Unsupervised, fitted on all samples and scored by one optimal cluster-to-label matching; "
+                       f"the matched accuracy of shuffled labels is {scores.chance_accuracy:.3f}, permutation "
+                       f"p = {scores.p_value:.3f}.")
+
+
+def motion_benchmark(X, y, groups, frame_rate, *, samplers=True, cnn=True, n_splits=5, n_jobs=None,
+                     random_state=0, progress=None):
+    """Every motion approach on the given clips, without and (``samplers=True``) with each over-sampler.
+
+    Parameters
+    ----------
+    X : list of arrays (n_frames_i, 16, 3)
+        Skeleton sequences in the common body layout.
+    y, groups : array-like of shape (n_samples,)
+        Emotion labels and the groups of ``GroupKFold``.
+    frame_rate : float
+    samplers : bool or list of str, default=True
+        Also run the feature approaches with every over-sampler of :func:`feature_samplers` (or with the
+        named ones).
+    cnn : bool, default=True
+        Include the gait-image CNN, with and without view augmentation.
+    n_splits : int, default=5
+    n_jobs : int or None
+        Folds run in parallel through joblib.
+    random_state : int, default=0
+    progress : callable or None
+        Called with each approach's name before it runs.
+
+    Returns
+    -------
+    list of Result
+    """
+    cv = GroupKFold(n_splits=n_splits)
+    report = progress or (lambda name: None)
+    results = baselines(X, y, groups, cv)
+    available = feature_samplers(random_state)
+    chosen = list(available) if samplers is True else list(samplers or [])
+    sampler_set = {"none": None, **{name: available[name] for name in chosen}}
+    for name, (steps, classifier) in motion_approaches(frame_rate, random_state=random_state).items():
+        for sampler_name, sampler in sampler_set.items():
+            report(f"{name} [{sampler_name}]")
+            model = make_pipeline(*steps, *([sampler] if sampler is not None else []), classifier)
+            results.append(score(name, model, X, y, groups, cv, sampler=sampler_name, n_jobs=n_jobs))
+    report("clustering")
+    results.append(clustering(X, y, frame_rate, random_state=random_state))
+    if cnn:
+        for views in (False, True):
+            report(f"gait CNN{' + views' if views else ''}")
+            results.append(score("gait image + CNN (ProxEmo)", gait_cnn(views, random_state=random_state), X, y,
+                                 groups, cv, sampler="ViewAugmenter" if views else "none", n_jobs=n_jobs))
+    return results
+
+
+def eeg_benchmark(X, y, groups, sfreq, *, n_splits=5, n_jobs=None, random_state=0):
+    """DE features and logistic regression, with and without NeuralGasSampler, under subject-grouped folds."""
+    cv = GroupKFold(n_splits=n_splits)
+    results = baselines(X, y, groups, cv)
+    features = [EEGBandFeatures(sfreq=sfreq, feature="de"), StandardScaler()]
+    classifier = LogisticRegression(max_iter=2000)
+    results.append(score("DE + logistic regression", make_pipeline(*features, classifier), X, y, groups, cv,
+                         n_jobs=n_jobs))
+    model = make_pipeline(*features, NeuralGasSampler(random_state=random_state), classifier)
+    results.append(score("DE + logistic regression", model, X, y, groups, cv, sampler="NeuralGasSampler",
+                         n_jobs=n_jobs))
+    return results
+
+
+def make_imbalanced(y, keep, majority, *, random_state=0):
+    """Indices keeping every sample of ``majority`` and ``keep`` samples of every other class.
+
+    The documented imbalance rule of the benchmarks: the other classes are subsampled at random with a fixed
+    seed, so that the over-samplers have something to balance.
+    """
+    rng = np.random.RandomState(random_state)
+    y = np.asarray(y)
+    kept = [np.flatnonzero(y == majority)]
+    for label in np.unique(y[y != majority]):
+        members = np.flatnonzero(y == label)
+        kept.append(rng.choice(members, size=min(keep, len(members)), replace=False))
+    return np.sort(np.concatenate(kept))
+
+
+def to_markdown(results):
+    """A markdown table of the results: mean +- standard deviation over folds."""
+    lines = ["| approach | sampler | accuracy | macro-F1 | seconds |", "|---|---|---|---|---|"]
+    notes = []
+    for r in results:
+        name = r.approach
+        if r.note:
+            notes.append(f"[{len(notes) + 1}] {r.note}")
+            name += f" [{len(notes)}]"
+        lines.append(f"| {name} | {r.sampler} | {_spread(r.accuracy)} | {_spread(r.f1_macro)} | {r.seconds:.1f} |")
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def _spread(values):
+    return f"{values.mean():.3f}" + (f" ± {values.std():.3f}" if values.std() > 0 else "")
+
+
+def plot_results(results, *, ax=None, title=None):
+    """Horizontal bars of macro-F1 (mean +- standard deviation over folds), chance as a dashed line."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 0.32 * len(results) + 1.2))
+    rows = [r for r in results if r.approach != "chance (1/K)"]
+    labels = [r.approach + ("" if r.sampler == "none" else f" + {r.sampler}") for r in rows]
+    ax.barh(labels, [r.f1_macro.mean() for r in rows], xerr=[r.f1_macro.std() for r in rows], color="tab:blue")
+    chance = [r for r in results if r.approach == "chance (1/K)"]
+    if chance:
+        ax.axvline(chance[0].f1_macro[0], color="k", linestyle="--", label="chance")
+        ax.legend(loc="lower right")
+    ax.invert_yaxis()
+    ax.set_xlabel("macro-F1, grouped cross-validation")
+    if title:
+        ax.set_title(title)
+    ax.figure.tight_layout()
+    return ax

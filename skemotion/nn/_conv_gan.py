@@ -146,14 +146,36 @@ class ConditionalConvDiscriminator(nn.Module):
         return self.linear(h).squeeze(1) + (self.embedding(y) * h).sum(dim=1)
 
 
-def log_periodogram(x, eps=1e-8):
-    """Natural log of the Hann-windowed periodogram of every channel, ``(..., n_times // 2 + 1)``.
+def periodogram(x):
+    """Hann-windowed periodogram of every channel without its DC bin, ``(..., n_times // 2)``.
 
     Scaled so that a bin of white noise of unit variance has power about 1 (``|FFT|^2 / sum(window^2)``).
+    The DC bin (the epoch's offset, often exactly removed from real EEG) is left out.
     """
     window = torch.hann_window(x.shape[-1], periodic=True, dtype=x.dtype)
-    power = torch.fft.rfft(x * window).abs().pow(2) / window.pow(2).sum().clamp_min(eps)
-    return torch.log(power + eps)
+    return torch.fft.rfft(x * window)[..., 1:].abs().pow(2) / window.pow(2).sum().clamp_min(1e-12)
+
+
+def log_spaced_bands(n_bins, per_octave=4):
+    """Matrix ``(n_bins, n_bands)`` averaging periodogram bins 1..n_bins into bands of equal width in log
+    frequency (``per_octave`` per octave; single bins where the bins are coarser than that)."""
+    edges = np.unique(np.round(np.geomspace(1, n_bins + 1, int(per_octave * np.log2(n_bins + 1)) + 2)).astype(int))
+    bins = np.arange(1, n_bins + 1)[:, np.newaxis]
+    membership = (bins >= edges[:-1]) & (bins < edges[1:])
+    return torch.as_tensor(membership / membership.sum(axis=0), dtype=torch.float32)
+
+
+def class_log_spectra(x, labels, n_classes, eps=1e-8):
+    """Log of the mean power of the epochs of each class in log-spaced frequency bands, and the class counts.
+
+    Bands of equal width in log frequency weigh the slow rhythms (a few periodogram bins, most of the power
+    of EEG) as much as the fast ones (most of the bins).
+    """
+    power = periodogram(x)
+    sums = torch.zeros((n_classes,) + power.shape[1:], dtype=power.dtype).index_add(0, labels, power)
+    counts = torch.bincount(labels, minlength=n_classes).to(power.dtype)
+    bands = log_spaced_bands(power.shape[-1]).to(power.dtype)
+    return torch.log(sums / counts.clamp_min(1)[:, None, None] @ bands + eps), counts
 
 
 class ConditionalConvGAN(EEGMixin, ConditionalGAN):
@@ -168,11 +190,14 @@ class ConditionalConvGAN(EEGMixin, ConditionalGAN):
     the training data (volts for MNE data).
 
     The generator's loss adds to the adversarial loss a spectral moment-matching term (feature matching
-    [2]_ on fixed features): ``spectral_weight`` times the squared difference, averaged over channels and
-    frequencies, between the mean log-periodogram of the generated epochs of each class in the batch and
-    that of the real training epochs of the class (``class_log_spectra_``). It makes the spectrum of every
-    channel and class, the first thing an EEG researcher checks, converge within a minute on CPU; the
-    adversarial term judges the rest (variability between epochs, cross-channel structure, waveforms).
+    [2]_ on fixed features): ``spectral_weight`` times the squared difference between the log of the mean
+    periodogram of the generated epochs of each class in the batch and that of the real training epochs
+    of the class (``class_log_spectra_``), averaged over channels and over frequency bands of equal width
+    in log frequency. The mean power is matched, not the mean log-power (which depends on how power
+    varies between epochs), and log-spaced bands weigh the slow rhythms (a few periodogram bins that hold
+    most of EEG's power) as much as the fast ones. This term makes the spectrum of every channel and class,
+    the first thing an EEG researcher checks, converge within a minute on CPU; the adversarial term judges
+    the rest (variability between epochs, cross-channel structure, waveforms).
     ``spectral_weight=0`` gives a plain conditional GAN.
 
     Parameters
@@ -208,8 +233,10 @@ class ConditionalConvGAN(EEGMixin, ConditionalGAN):
         ``(n_channels, n_times)`` of one training epoch.
     mean_, scale_ : ndarray of shape (n_channels, 1)
         Per-channel training mean and standard deviation.
-    class_log_spectra_ : ndarray of shape (n_classes, n_channels, n_times // 2 + 1)
-        Mean log-periodogram of the standardised training epochs of each class (the spectral target).
+    class_log_spectra_ : ndarray of shape (n_classes, n_channels, n_bands)
+        Log of the mean Hann-windowed periodogram of the standardised training epochs of each class,
+        averaged in bands of equal width in log frequency (a quarter of an octave, single bins at the low
+        end; the DC bin left out): the spectral target.
     history_ : skorch History
         With ``train_loss`` (the generator's total loss), ``discriminator_loss`` and ``spectral_loss``.
 
@@ -258,11 +285,8 @@ class ConditionalConvGAN(EEGMixin, ConditionalGAN):
         X, labels = super()._validate_training_data(X, y, reset)
         if reset:
             with torch.no_grad():
-                log_spectra = log_periodogram(torch.as_tensor(X))
-            counts = np.bincount(labels, minlength=len(self.classes_))
-            sums = torch.zeros((len(counts),) + log_spectra.shape[1:]).index_add_(0, torch.as_tensor(labels),
-                                                                                  log_spectra)
-            self.class_log_spectra_ = (sums / torch.as_tensor(counts, dtype=sums.dtype)[:, None, None]).numpy()
+                log_spectra, _ = class_log_spectra(torch.as_tensor(X), torch.as_tensor(labels), len(self.classes_))
+            self.class_log_spectra_ = log_spectra.numpy()
         return X, labels
 
     def initialize_module(self):
@@ -280,13 +304,10 @@ class ConditionalConvGAN(EEGMixin, ConditionalGAN):
         return loss + self.spectral_weight * spectral if self.spectral_weight else loss
 
     def _spectral_loss(self, fake, labels):
-        """Squared error of the batch's mean log-periodogram of each class against the class's target,
-        averaged over channels and frequencies and weighted by the class's share of the batch."""
-        log_spectra = log_periodogram(fake)
-        n_classes = len(self.classes_)
-        sums = torch.zeros((n_classes,) + log_spectra.shape[1:], dtype=fake.dtype).index_add(0, labels, log_spectra)
-        counts = torch.bincount(labels, minlength=n_classes).to(fake.dtype)
-        present = counts > 0
-        means = sums[present] / counts[present, None, None]
-        target = torch.as_tensor(self.class_log_spectra_)[present]
-        return ((means - target) ** 2).mean(dim=(1, 2)) @ counts[present] / len(labels)
+        """Squared error of the log mean power of each class in the batch against the class's target,
+        averaged over channels and log-spaced bands and weighted by the class's share of the batch."""
+        if fake.shape[-1] < 2:  # one sample per epoch: no frequency but DC
+            return fake.new_zeros(())
+        log_spectra, counts = class_log_spectra(fake, labels, len(self.classes_))
+        errors = ((log_spectra - torch.as_tensor(self.class_log_spectra_)) ** 2).mean(dim=(1, 2))
+        return errors @ counts / len(labels)

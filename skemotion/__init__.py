@@ -3,18 +3,20 @@
 from .cluster import NeuralGas
 from .eeg import EEGBandFeatures
 from .motion import GaitImageEmbedding, JointDistances, KinematicFeatures, SkeletonNormalizer
-from .nn import ConditionalGAN, ConditionalVAE, EEGCNNClassifier, GaitCNNClassifier
+from .nn import ConditionalConvGAN, ConditionalGAN, ConditionalVAE, EEGCNNClassifier, GaitCNNClassifier
 from .pose import PoseExtractor
-from .samplers import GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
+from .samplers import EEGGANSampler, GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
 from .signatures import VelocityGradientSignature, WassersteinMDS
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ConditionalConvGAN",
     "ConditionalGAN",
     "ConditionalVAE",
     "EEGBandFeatures",
     "EEGCNNClassifier",
+    "EEGGANSampler",
     "GANSampler",
     "GaitCNNClassifier",
     "GaitImageEmbedding",

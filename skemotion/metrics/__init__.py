@@ -1,7 +1,8 @@
-"""Metrics: clusterings against emotion labels, quality of synthetic data against real data, and
-train/test protocols on synthetic data."""
+"""Metrics: clusterings against emotion labels, quality of synthetic data (feature vectors, motion, EEG
+spectra) against real data, and train/test protocols on synthetic data."""
 
 from ._clustering import cluster_label_scores
+from ._eeg import band_power_distance
 from ._generation import (
     classifier_two_sample_auc,
     diversity,
@@ -14,6 +15,7 @@ from ._generation import (
 from ._tstr import synthesize, trts_score, tstr_score
 
 __all__ = [
+    "band_power_distance",
     "classifier_two_sample_auc",
     "cluster_label_scores",
     "diversity",

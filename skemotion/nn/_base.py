@@ -153,10 +153,7 @@ class ConditionalGenerativeNet(NeuralNet, metaclass=ABCMeta):
                 f"{type(self).__name__} requires y to be passed, but the target y is None: it learns the data "
                 "of each class."
             )
-        X = validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=self._allow_sequences)
-        if X.ndim > (3 if self._allow_sequences else 2):
-            raise ValueError(f"{type(self).__name__} takes 2-D data{' or 3-D sequences' * self._allow_sequences}; "
-                             f"got an array of shape {X.shape}.")
+        X = self._check_X(X, reset)
         y = column_or_1d(y)
         check_classification_targets(y)
         check_consistent_length(X, y)
@@ -167,6 +164,14 @@ class ConditionalGenerativeNet(NeuralNet, metaclass=ABCMeta):
             raise ValueError(f"X has samples of shape {X.shape[1:]}, but {type(self).__name__} was fitted on "
                              f"shape {self.input_shape_}.")
         return X, self._encode(y)
+
+    def _check_X(self, X, reset):
+        """Validate the training samples (float32, finite, of the accepted rank)."""
+        X = validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=self._allow_sequences)
+        if X.ndim > (3 if self._allow_sequences else 2):
+            raise ValueError(f"{type(self).__name__} takes 2-D data{' or 3-D sequences' * self._allow_sequences}; "
+                             f"got an array of shape {X.shape}.")
+        return X
 
     def _encode(self, y):
         y = np.asarray(y)

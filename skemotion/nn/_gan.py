@@ -1,5 +1,6 @@
 """A conditional GAN on feature vectors: torch generator and discriminator, trained by a skorch net."""
 
+import numpy as np
 import torch
 from skorch.callbacks import PassthroughScoring
 from skorch.dataset import unpack_data
@@ -88,7 +89,11 @@ class ConditionalGAN(ConditionalGenerativeNet):
     loss is ``train_loss`` in the history, the discriminator's ``discriminator_loss``.
 
     Sizes that depend on the data (``n_features``, ``n_classes``) are inferred in ``fit``, so the same net
-    fits skeleton features or EEG features of any dimension. Standardise the data first.
+    fits skeleton features or EEG features of any dimension (e.g. the 62 x 5 = 310 differential entropies
+    of :class:`~skemotion.eeg.EEGBandFeatures`). With ``standardize=True`` every feature is standardised
+    with the training mean and standard deviation (fitted attributes ``mean_`` and ``scale_``) and
+    :meth:`sample` returns samples in the original units, so raw features (DE in nats around -10, band
+    powers in V**2) can be passed as they are.
 
     Parameters
     ----------
@@ -105,6 +110,9 @@ class ConditionalGAN(ConditionalGenerativeNet):
         Learning rate of both optimizers (``optimizer_discriminator__lr`` overrides the discriminator's).
     r1_penalty : float, default=1.0
         Weight ``gamma`` of the R1 penalty ``gamma / 2 * E ||grad_x D(x)||^2`` on real samples; 0 disables it.
+        Hundreds of features (EEG band features) train better with a stronger penalty (about 10).
+    standardize : bool, default=True
+        Standardise the data inside the net (see above); ``False`` trains on the data as given.
     max_epochs : int, default=300
     batch_size : int, default=32
     train_split : None or callable, default=None
@@ -125,6 +133,8 @@ class ConditionalGAN(ConditionalGenerativeNet):
     classes_ : ndarray of shape (n_classes,)
     input_shape_ : tuple
         Shape of one training sample, ``(n_features,)``.
+    mean_, scale_ : ndarray of shape (n_features,)
+        Training mean and standard deviation of every feature (0 and 1 with ``standardize=False``).
     n_features_in_ : int
     history_ : skorch History
 
@@ -150,11 +160,12 @@ class ConditionalGAN(ConditionalGenerativeNet):
 
     def __init__(self, module=ConditionalGenerator, *, discriminator=ConditionalDiscriminator,
                  criterion=torch.nn.BCEWithLogitsLoss, optimizer=torch.optim.Adam,
-                 optimizer_discriminator=torch.optim.Adam, lr=2e-4, r1_penalty=1.0, max_epochs=300, batch_size=32,
-                 train_split=None, verbose=0, random_state=None, torch_threads=1, **kwargs):
+                 optimizer_discriminator=torch.optim.Adam, lr=2e-4, r1_penalty=1.0, standardize=True, max_epochs=300,
+                 batch_size=32, train_split=None, verbose=0, random_state=None, torch_threads=1, **kwargs):
         self.discriminator = discriminator
         self.optimizer_discriminator = optimizer_discriminator
         self.r1_penalty = r1_penalty
+        self.standardize = standardize
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr, max_epochs=max_epochs,
                          batch_size=batch_size, train_split=train_split, verbose=verbose,
                          random_state=random_state, torch_threads=torch_threads, **kwargs)
@@ -163,6 +174,26 @@ class ConditionalGAN(ConditionalGenerativeNet):
     def _default_callbacks(self):
         return [*super()._default_callbacks,
                 ("discriminator_loss", PassthroughScoring(name="discriminator_loss", on_train=True))]
+
+    # Axes over which a feature's mean and scale are computed: samples (and, for signals, time).
+    _standardization_axes = (0,)
+
+    def _validate_training_data(self, X, y, reset):
+        """Validate, and standardise with the training statistics (computed on the first fit)."""
+        X, labels = super()._validate_training_data(X, y, reset)
+        if reset:
+            axes = self._standardization_axes
+            mean = X.mean(axis=axes, keepdims=True, dtype=np.float64)[0]
+            scale = X.std(axis=axes, keepdims=True, dtype=np.float64)[0]
+            scale[scale <= 1e-12 * np.maximum(np.abs(mean), 1.0)] = 1.0  # constant features stay constant
+            if not self.standardize:
+                mean, scale = np.zeros_like(mean), np.ones_like(scale)
+            self.mean_, self.scale_ = mean.astype(np.float32), scale.astype(np.float32)
+        return ((X - self.mean_) / self.scale_).astype(np.float32), labels
+
+    def _decode(self, z, labels, generator):
+        """The generator's output, back in the units of the training data."""
+        return self.module_.decode(z, labels) * torch.as_tensor(self.scale_) + torch.as_tensor(self.mean_)
 
     def initialize_module(self):
         sizes = {"n_features": self.input_shape_[0], "n_classes": len(self.classes_)}
@@ -187,8 +218,12 @@ class ConditionalGAN(ConditionalGenerativeNet):
         loss = self.criterion_(d_real, ones) + self.criterion_(self.discriminator_(fake.detach(), labels), zeros)
         if self.r1_penalty > 0:
             (grad,) = torch.autograd.grad(d_real.sum(), x_real, create_graph=True)
-            loss = loss + 0.5 * self.r1_penalty * grad.pow(2).sum(dim=1).mean()
+            loss = loss + 0.5 * self.r1_penalty * grad.pow(2).flatten(1).sum(dim=1).mean()
         return loss
+
+    def _generator_loss(self, fake, labels):
+        """Non-saturating loss of the generator: the discriminator should call its samples real."""
+        return self.criterion_(self.discriminator_(fake, labels), torch.ones(len(fake)))
 
     def train_step(self, batch, **fit_params):
         """One discriminator step, then one generator step, on one batch of real data."""
@@ -203,7 +238,7 @@ class ConditionalGAN(ConditionalGenerativeNet):
         d_loss.backward()
         self.optimizer_discriminator_.step()
 
-        g_loss = self.criterion_(self.discriminator_(fake, labels), torch.ones(len(x_real)))
+        g_loss = self._generator_loss(fake, labels)
         self.optimizer_.zero_grad()
         g_loss.backward()
         self.optimizer_.step()

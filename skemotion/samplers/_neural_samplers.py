@@ -128,10 +128,14 @@ class GANSampler(BaseGenerativeOverSampler):
         Width of the two hidden layers of the generator and of the discriminator.
     max_epochs : int, default=1000
         Epochs. A data set of a few tens of samples makes only one or two batches per epoch, and the GAN
-        needs one to two thousand updates to fit it.
+        needs one to two thousand updates to fit it. For hundreds of samples of hundreds of features (the
+        310 band features of a few hundred EEG epochs), ``max_epochs=300, batch_size=128, lr=2e-3`` fit in
+        about 7 s instead of a minute (see the EEG guide).
     batch_size : int, default=32
     lr : float, default=2e-4
-        Adam learning rate of both networks (the usual GAN setting; 1e-3 oscillates).
+        Adam learning rate of both networks (the usual GAN setting; 1e-3 oscillates on tens of samples).
+    r1_penalty : float, default=1.0
+        Weight of the discriminator's R1 penalty (0 disables it).
     n_frames : int or None, default=None
         Frames every sequence is resampled to; ``None`` keeps the input's frames.
     verbose : int, default=0
@@ -156,10 +160,14 @@ class GANSampler(BaseGenerativeOverSampler):
     [(0, 80), (1, 80)]
     """
 
-    _parameter_constraints = {**BaseGenerativeOverSampler._parameter_constraints, **_NET_CONSTRAINTS}
+    _parameter_constraints = {
+        **BaseGenerativeOverSampler._parameter_constraints,
+        **_NET_CONSTRAINTS,
+        "r1_penalty": [Interval(Real, 0, None, closed="left")],
+    }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, latent_dim=16, hidden_size=128,
-                 max_epochs=1000, batch_size=32, lr=2e-4, n_frames=None, verbose=0):
+                 max_epochs=1000, batch_size=32, lr=2e-4, r1_penalty=1.0, n_frames=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.latent_dim = latent_dim
@@ -167,6 +175,7 @@ class GANSampler(BaseGenerativeOverSampler):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.r1_penalty = r1_penalty
         self.n_frames = n_frames
         self.verbose = verbose
 
@@ -174,8 +183,8 @@ class GANSampler(BaseGenerativeOverSampler):
         hidden = (self.hidden_size, self.hidden_size)
         self.gan_ = ConditionalGAN(
             module__latent_dim=self.latent_dim, module__hidden_sizes=hidden, discriminator__hidden_sizes=hidden,
-            max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr, verbose=self.verbose,
-            random_state=torch_seed(random_state),
+            max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr, r1_penalty=self.r1_penalty,
+            verbose=self.verbose, random_state=torch_seed(random_state),
         ).fit(Z.reshape(len(Z), -1).astype(np.float32), y)
         y_new = _labels_to_draw(counts, y.dtype)
         Z_new = self.gan_.sample(y_new, random_state=random_state).astype(np.float64)

@@ -33,6 +33,9 @@ INIT_PARAMS = {
     "GANSampler": dict(hidden_size=8, max_epochs=2, random_state=0),
     "ConditionalVAE": dict(max_epochs=2, module__hidden_sizes=(8,), random_state=0),
     "ConditionalGAN": dict(max_epochs=2, module__hidden_sizes=(8,), discriminator__hidden_sizes=(8,), random_state=0),
+    "ConditionalConvGAN": dict(max_epochs=1, module__hidden_channels=4, module__global_dim=2,
+                               discriminator__hidden_channels=4, discriminator__n_layers=2, random_state=0),
+    "EEGGANSampler": dict(hidden_channels=4, global_dim=2, max_epochs=1, random_state=0),
 }
 
 _ONE_FEATURE_MEANS_ONE_FRAME = (
@@ -51,6 +54,7 @@ _SKORCH_INIT = (
 )
 
 EXPECTED_FAILED_CHECKS = {
+    "ConditionalConvGAN": {"check_no_attributes_set_in_init": _SKORCH_INIT},
     "ConditionalGAN": {"check_no_attributes_set_in_init": _SKORCH_INIT},
     "ConditionalVAE": {"check_no_attributes_set_in_init": _SKORCH_INIT},
     "KinematicFeatures": {"check_fit2d_1feature": _ONE_FEATURE_MEANS_ONE_FRAME},

@@ -9,6 +9,9 @@ channels x bands map and on the 9 x 9 scalp grid of SEED papers. Every model is 
 leave-subjects-out cross-validation (GroupKFold by subject: a test subject is never seen in training),
 beside logistic regression and the chance and majority baselines. Scalp maps show where each emotion
 changes band power, and a real BioSemi recording shows how close the synthetic signals are to real EEG.
+Finally two conditional GANs learn the data of the training subjects, one on the band features and one on
+the raw signals, and their samples are judged on the held-out subjects: train on synthetic, test on real
+(TSTR), spectral distances, and real against generated signals and spectra.
 """
 
 # %%
@@ -21,16 +24,26 @@ import matplotlib.pyplot as plt
 import mne
 import numpy as np
 import torch
-from threadpoolctl import threadpool_limits
+from sklearn.decomposition import PCA
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, cross_validate
+from sklearn.model_selection import GroupKFold, cross_val_score, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from skemotion.datasets import get_data_home, make_eeg_emotion
-from skemotion.eeg import EEGBandFeatures, from_mne, plot_band_topomap, plot_psd_comparison, plot_signal_comparison
+from skemotion.eeg import (
+    SEED_BANDS,
+    EEGBandFeatures,
+    from_mne,
+    plot_band_topomap,
+    plot_psd_comparison,
+    plot_signal_comparison,
+)
+from skemotion.metrics import band_power_distance, frechet_distance, synthesize, tstr_score
 from skemotion.nn import EEGCNNClassifier
+from skemotion.samplers import EEGGANSampler, GANSampler
 
 # Small networks and small matrices run fastest on one thread; on a busy machine threads fight over cores.
 torch.set_num_threads(1)
@@ -105,10 +118,64 @@ fig = plot_psd_comparison(real128.data, eeg.data, eeg.sfreq, fmax=80,
                           labels=("real BioSemi-128 (average over channels)", "make_eeg_emotion"))
 
 # %%
-# Generated EEG: train on synthetic, test on real (TSTR)
-# ------------------------------------------------------
-# The conditional GAN sampler of skemotion arrives in a separate change. Its generated epochs will use
-# the cells above unchanged: ``plot_signal_comparison`` / ``plot_psd_comparison`` against the real
-# epochs, and a TSTR table where each model is fitted on generated epochs of the training subjects and
-# scored on the real epochs of the held-out subjects.
+# Generated EEG features: train on synthetic, test on real (TSTR)
+# ----------------------------------------------------------------
+# A conditional GAN (:class:`skemotion.samplers.GANSampler`, an MLP generator and discriminator trained
+# by skorch) learns the 310 DE features of each emotion. In every fold of the same leave-subjects-out
+# split it sees the training subjects only; logistic regression is trained on its samples alone (as many
+# as the training fold has) and scored on the real epochs of the held-out subjects. Train-on-real under
+# the same folds and chance are the references.
+logistic = models["DE + logistic regression"]
+feature_gan = GANSampler(max_epochs=300, batch_size=128, lr=2e-3, random_state=0)
+start = time.perf_counter()
+trtr = cross_val_score(logistic, de, eeg.target, groups=eeg.groups, cv=cv, scoring="accuracy")
+tstr = tstr_score(feature_gan, logistic, de, eeg.target, groups=eeg.groups, cv=cv, scoring="accuracy", n_jobs=2)
+print(f"\n| {'logistic regression trained on':<34} | accuracy on held-out subjects |")
+print(f"|{'-' * 36}|-------------------------------|")
+print(f"| {'chance (1/K)':<34} | {1 / n_classes:.3f}                         |")
+print(f"| {'real DE features (train on real)':<34} | {trtr.mean():.3f} ± {trtr.std():.3f}                 |")
+print(f"| {'GAN samples (TSTR)':<34} | {tstr.mean():.3f} ± {tstr.std():.3f}                 |")
+print(f"feature GAN, 5 folds: {time.perf_counter() - start:.1f} s")
+
+# %%
+# A generator of raw EEG epochs
+# -----------------------------
+# :class:`skemotion.samplers.EEGGANSampler` trains a conditional GAN with 1-D convolutions
+# (:class:`skemotion.nn.ConditionalConvGAN`) on the signals themselves: here the first second (62 x 200
+# samples) of every epoch of the training subjects of the first fold. Its epochs go through the same band
+# features; the table compares them with the real epochs of the held-out subjects (the floor is the
+# distance between the real training and held-out epochs):
+#
+# * the Wasserstein distance between log band powers per band (:func:`skemotion.metrics.band_power_distance`,
+#   nats of log power, averaged over channels);
+# * the Fréchet distance between DE features, standardised and reduced to 10 principal components fitted
+#   on the real training epochs;
+# * TSTR and train-on-real with logistic regression on DE features, on this split.
+train, test = next(cv.split(de, eeg.target, eeg.groups))
+seconds = eeg.data[:, :, : int(eeg.sfreq)]
+start = time.perf_counter()
+synthetic, synthetic_target = synthesize(EEGGANSampler(max_epochs=30, random_state=0), seconds[train],
+                                         eeg.target[train])
+print(f"\nraw-epoch GAN on {len(train)} epochs of {seconds.shape[1:]}: {time.perf_counter() - start:.1f} s")
+de_logistic = make_pipeline(EEGBandFeatures(eeg.sfreq), StandardScaler(), LogisticRegression(C=0.1, max_iter=2000))
+shared_space = make_pipeline(EEGBandFeatures(eeg.sfreq), StandardScaler(), PCA(10)).fit(seconds[train])
+held_out = seconds[test]
+rows = {"real training epochs (floor)": (seconds[train], eeg.target[train]),
+        "EEGGANSampler epochs": (synthetic, synthetic_target)}
+print(f"\n| {'against held-out real epochs':<28} | {' '.join(f'{b:>6}' for b in SEED_BANDS)} | Fréchet | accuracy |")
+print(f"|{'-' * 30}|{'-' * 36}|---------|----------|")
+for name, (epochs, target) in rows.items():
+    distance = band_power_distance(held_out, epochs, eeg.sfreq)
+    frechet = frechet_distance(held_out, epochs, features=shared_space)
+    accuracy = de_logistic.fit(epochs, target).score(held_out, eeg.target[test])
+    print(f"| {name:<28} | {' '.join(f'{d:6.2f}' for d in distance)} | {frechet:7.1f} | {accuracy:8.3f} |")
+
+# %%
+# Real against generated signals and spectra: an epoch of a held-out subject and a generated epoch of the
+# same emotion, then the spectra of all of them (the held-out subjects are a little louder than the
+# training subjects the GAN learned from, see the floor above).
+generated = synthetic[synthetic_target == eeg.target[test][0]]
+fig = plot_signal_comparison(held_out, generated, eeg.sfreq, ch_names=eeg.ch_names, picks=names,
+                             labels=("real (held-out subject)", "EEGGANSampler"))
+fig = plot_psd_comparison(held_out, synthetic, eeg.sfreq, labels=("real, held-out subjects", "EEGGANSampler"))
 plt.show()

@@ -65,7 +65,7 @@ def test_generator_output_shape_and_latent_size():
 
 
 def test_gan_standardises_channels_and_samples_in_volts(alpha_epochs, alpha_gan):
-    X, y = alpha_epochs
+    X, _ = alpha_epochs
     np.testing.assert_allclose(alpha_gan.mean_[:, 0], X.mean(axis=(0, 2)), rtol=1e-4, atol=1e-12)
     np.testing.assert_allclose(alpha_gan.scale_[:, 0], X.std(axis=(0, 2)), rtol=1e-4)
     assert alpha_gan.input_shape_ == (4, 128) and alpha_gan.n_channels_in_ == 4
@@ -143,7 +143,7 @@ def test_sampler_rejects_bad_epochs(alpha_epochs):
 def test_conv_gan_is_deterministic_and_leaves_torch_alone(alpha_epochs):
     X, y = alpha_epochs
     X, y = X[::4], y[::4]
-    params = dict(max_epochs=2, module__hidden_channels=4, discriminator__hidden_channels=4)
+    params = {"max_epochs": 2, "module__hidden_channels": 4, "discriminator__hidden_channels": 4}
     torch.manual_seed(123)
     state = torch.get_rng_state()
     first = ConditionalConvGAN(random_state=7, **params).fit(X, y).sample(y, random_state=1)

@@ -12,7 +12,7 @@ from ..eeg._validation import check_eeg
 from ..nn import ConditionalConvGAN
 from ..nn._base import torch_seed
 from ..utils._tags import skemotion_input_tags
-from ._neural_samplers import _labels_to_draw
+from ._neural_samplers import TRAINING_CONSTRAINTS, _labels_to_draw
 
 
 class EEGGANSampler(BaseOverSampler):
@@ -84,10 +84,7 @@ class EEGGANSampler(BaseOverSampler):
         "global_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_channels": [Interval(Integral, 1, None, closed="left")],
         "spectral_weight": [Interval(Real, 0, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "verbose": ["verbose"],
+        **TRAINING_CONSTRAINTS,
     }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, global_dim=16, hidden_channels=16,

@@ -9,13 +9,17 @@ from ..nn import ConditionalGAN, ConditionalVAE
 from ..nn._base import torch_seed
 from ._base import BaseGenerativeOverSampler
 
-_NET_CONSTRAINTS = {
-    "latent_dim": [Interval(Integral, 1, None, closed="left")],
-    "hidden_size": [Interval(Integral, 1, None, closed="left")],
+# Training parameters shared by every sampler that trains a network.
+TRAINING_CONSTRAINTS = {
     "max_epochs": [Interval(Integral, 1, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "lr": [Interval(Real, 0, None, closed="neither")],
     "verbose": ["verbose"],
+}
+_NET_CONSTRAINTS = {
+    "latent_dim": [Interval(Integral, 1, None, closed="left")],
+    "hidden_size": [Interval(Integral, 1, None, closed="left")],
+    **TRAINING_CONSTRAINTS,
 }
 
 

@@ -8,7 +8,7 @@ from scipy.spatial.transform import Rotation
 
 from skemotion.datasets import make_emotional_gait
 from skemotion.motion import JointDistances, KinematicFeatures, SkeletonNormalizer
-from skemotion.motion._temporal import fill_gaps, resample
+from skemotion.skeleton import fill_gaps, resample
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +86,9 @@ def test_normalizer_maps_video_layout_to_common():
     pose = rng.normal(size=(2, 10, 33, 3))
     out = SkeletonNormalizer(layout="mediapipe33", to_common=True, scale=False).fit_transform(pose)
     assert out.shape == (2, 10, 16, 3)
-    with pytest.raises(ValueError, match="Layout 'body16' has 16 joints but the data has 33"):
-        SkeletonNormalizer().fit(pose)
+    assert SkeletonNormalizer().fit(pose).layout_.name == "mediapipe33"  # 33 joints: MediaPipe
+    with pytest.raises(ValueError, match=r"layout 'body16' has 16 joints but the data has 33.*to_common=True"):
+        SkeletonNormalizer(layout="body16").fit(pose)
 
 
 def test_kinematics_of_uniform_circular_motion():
@@ -156,7 +157,7 @@ def test_never_observed_joint_gives_nan_feature_and_warning():
     X = np.random.default_rng(0).normal(size=(3, 10, 2, 3))
     X[:, :, 1] = np.nan
     with pytest.warns(RuntimeWarning, match="never observed"):
-        features = KinematicFeatures().fit_transform(X)
+        features = KinematicFeatures(frame_rate=30.0).fit_transform(X)
     assert np.isnan(features[:, 13:]).all() and not np.isnan(features[:, :13]).any()
 
 

@@ -141,7 +141,7 @@ def test_plot_skeleton_errors_name_the_problem(walks):
     frame = walks.data[0][0]
     with pytest.raises(ValueError, match="no observed joint"):
         plot_skeleton(np.full((16, 3), np.nan))
-    with pytest.raises(ValueError, match="Layout 'mediapipe33' has 33 joints but the data has 16"):
+    with pytest.raises(ValueError, match="layout 'mediapipe33' has 33 joints but the data has 16"):
         plot_skeleton(frame, layout="mediapipe33")
     with pytest.raises(ValueError, match="needs 3 coordinates"):
         plot_skeleton(frame[:, :2], projection="3d")
@@ -267,14 +267,14 @@ def test_overlay_errors_name_the_problem(squats, tmp_path):
     with pytest.raises(ValueError, match="landmarks for 65 frames but the video has 4"):
         overlay_pose(frames, keypoints, normalized=False)
     with pytest.raises(ValueError, match="pass normalized=False"):
-        overlay_pose(frames, keypoints[:4])
+        overlay_pose(frames, keypoints[:4], normalized=True)
     with pytest.raises(ValueError, match="Unknown output type '.gif'"):
         overlay_pose(frames, keypoints[:4], tmp_path / "x.gif", normalized=False)
     with pytest.raises(ValueError, match="RGB uint8"):
         overlay_pose(frames.astype(float), keypoints[:4], normalized=False)
     with pytest.raises(FileNotFoundError, match="Cannot open the video"):
         overlay_pose(tmp_path / "missing.mp4", keypoints)
-    with pytest.raises(ValueError, match="Layout 'body16' has 16 joints"):
+    with pytest.raises(ValueError, match="layout 'body16' has 16 joints"):
         overlay_pose(frames, keypoints[:4], layout="body16", normalized=False)
     with pytest.raises(ValueError, match="n_cols must be a positive integer or None"):
         overlay_pose(frames, keypoints[:4], normalized=False, n_cols=0)

@@ -10,11 +10,10 @@ from sklearn.pipeline import make_pipeline
 
 from skemotion.datasets import make_emotional_gait
 from skemotion.motion import SkeletonNormalizer
+from skemotion.skeleton import difference_weights, finite_difference
 from skemotion.signatures import (
     VelocityGradientSignature,
     WassersteinMDS,
-    difference_weights,
-    finite_difference,
     pairwise_sliced_wasserstein,
     pairwise_wasserstein,
 )
@@ -77,7 +76,7 @@ def test_constant_velocity_gives_a_point_mass_at_the_speed():
     np.testing.assert_allclose(S[0], [[50.0] * 8, [10.0] * 8])
     V = VelocityGradientSignature(kind="velocity", frame_rate=10.0, n_quantiles=4).fit_transform([frames])
     np.testing.assert_allclose(V[0, :3], [[30.0] * 4, [40.0] * 4, [0.0] * 4])  # signed, per axis
-    A = VelocityGradientSignature(kind="acceleration", n_quantiles=4).fit_transform([frames])
+    A = VelocityGradientSignature(kind="acceleration", frame_rate=10.0, n_quantiles=4).fit_transform([frames])
     np.testing.assert_allclose(A, 0.0, atol=1e-9)
 
 
@@ -91,7 +90,7 @@ def test_signed_velocity_keeps_negative_values_and_projects(gait):
     velocity = finite_difference(np.asarray(gait.data[0])[np.newaxis], gait.frame_rate)[0, 1:-1]  # (T-2, J, 3)
     along = velocity[:, 4] @ projected.projections_[2]
     np.testing.assert_allclose(P[0, 4 * 5 + 2, : len(along)], np.sort(along), rtol=1e-12)
-    assert projected.view_names_[4 * 5 + 2] == "joint4_proj2"
+    assert projected.view_names_[4 * 5 + 2] == "left_shoulder_proj2"  # the layout comes with the data
 
 
 def test_missing_frames_are_left_out_not_zero_filled():
@@ -152,7 +151,7 @@ def test_unobserved_view_warns_and_is_nan():
     x = np.random.default_rng(0).normal(size=(10, 2, 3))
     x[::2, 1] = np.nan  # joint 1 never observed in two consecutive frames
     with pytest.warns(RuntimeWarning, match="view 'joint1_speed'"):
-        S = VelocityGradientSignature(accuracy=1).fit_transform([x])
+        S = VelocityGradientSignature(accuracy=1, frame_rate=30.0).fit_transform([x])
     assert np.isnan(S[0, 1]).all() and not np.isnan(S[0, 0]).any()
     with pytest.raises(ValueError, match="View 1 of sample 0 has no finite value"):
         WassersteinMDS(n_components=1).fit(np.concatenate([S, S], axis=0))

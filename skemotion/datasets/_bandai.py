@@ -8,7 +8,7 @@ from joblib import Parallel, delayed
 from sklearn.utils import Bunch
 
 from ..io import read_bvh
-from ..skeleton import COMMON_LAYOUT, convert_layout, get_layout, layout_from_rig
+from ..skeleton import COMMON_LAYOUT, convert_layout, get_layout, layout_from_rig, with_metadata
 
 EMOTIONAL_STYLES = ("normal", "happy", "sad", "angry", "proud", "not-confident", "tired")
 
@@ -70,7 +70,9 @@ def load_bandai_namco(path, styles=None, contents=None, *, layout="bvh", n_jobs=
     Returns
     -------
     data : Bunch
-        ``data`` (list of (n_frames_i, n_joints, 3) arrays, centimetres, y up), ``target`` (style names),
+        ``data`` (list of (n_frames_i, n_joints, 3) :class:`~skemotion.skeleton.SkeletonArray`, centimetres,
+        y up, each carrying its layout and frame rate, so that skeleton estimators read them from the data),
+        ``target`` (style names),
         ``groups`` (content names), ``filenames``, ``frame_rate``, ``joint_names``, ``parents``, ``layout``
         (a :class:`~skemotion.skeleton.SkeletonLayout`) and ``DESCR``.
 
@@ -106,20 +108,34 @@ def load_bandai_namco(path, styles=None, contents=None, *, layout="bvh", n_jobs=
 
     motions = Parallel(n_jobs=n_jobs)(delayed(read_bvh)(f) for f in files)
     rig = layout_from_rig("bandai_namco", motions[0].joint_names, motions[0].parents)
+    frame_rate = _common_frame_rate(motions)
     for motion in motions:
         if tuple(motion.joint_names) != rig.joint_names:
             raise ValueError(f"{motion.filename} has a different rig from {motions[0].filename}.")
     data = [m.positions for m in motions]
     if layout == COMMON_LAYOUT:
         data, rig = [convert_layout(x, rig) for x in data], get_layout(COMMON_LAYOUT)
+    data = [with_metadata(x, layout=rig, frame_rate=frame_rate, y_up=True, units="cm") for x in data]
     return Bunch(
         data=data,
         target=np.array(target),
         groups=np.array(groups),
         filenames=[str(f) for f in files],
-        frame_rate=motions[0].frame_rate,
+        frame_rate=frame_rate,
         joint_names=list(rig.joint_names),
         parents=np.array(rig.parents),
         layout=rig,
         DESCR=_DESCR,
     )
+
+
+def _common_frame_rate(motions):
+    """The frame rate every clip shares; clips that disagree are named, never averaged or relabelled."""
+    first = motions[0]
+    for motion in motions[1:]:
+        if not np.isclose(motion.frame_rate, first.frame_rate, rtol=1e-6):
+            raise ValueError(
+                f"{motion.filename} is at {motion.frame_rate:g} fps but {first.filename} at {first.frame_rate:g}; "
+                "load them separately and bring them to one rate with SkeletonNormalizer(frame_rate=...)."
+            )
+    return first.frame_rate

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
-from ..skeleton import get_layout
+from ..skeleton import get_layout, with_metadata
 
 _LAYOUT = get_layout("body16")
 JOINT_NAMES = tuple(_LAYOUT.joint_names)
@@ -253,7 +253,8 @@ def make_emotional_gait(
 
     lengths = rng.uniform(1 - length_jitter, 1 + length_jitter, n_samples) * n_frames
     lengths = np.clip(np.rint(lengths).astype(int), 2, max_frames)
-    data = [positions[i, :n].copy() for i, n in enumerate(lengths)]
+    data = with_metadata([positions[i, :n].copy() for i, n in enumerate(lengths)], layout=_LAYOUT,
+                         frame_rate=float(frame_rate), y_up=True, units="m")
     target = np.asarray(emotions)[emotion_idx]
     if return_X_y:
         return data, target

@@ -8,7 +8,7 @@ from ._channels import SEED_BANDS, SEED_CHANNELS, SEED_GRID, eeg_info, grid_indi
 from ._features import EEGBandFeatures
 from ._mne import from_mne
 from ._plotting import plot_band_topomap, plot_psd_comparison, plot_signal_comparison
-from ._validation import check_eeg
+from ..utils.validation import check_eeg
 
 __all__ = [
     "EEGBandFeatures",

@@ -14,7 +14,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from ..utils._tags import EEGMixin
 from ._channels import SEED_BANDS
 from ._spectral import band_weights, differential_entropy, welch_psd
-from ._validation import check_eeg
+from ..utils.validation import check_eeg
 
 
 class EEGBandFeatures(EEGMixin, TransformerMixin, BaseEstimator):

@@ -32,6 +32,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..skeleton import layout_from_rig, with_metadata
+
 __all__ = ["BVHError", "BVHMotion", "read_bvh", "write_bvh"]
 
 _AXES = "XYZ"
@@ -101,8 +103,9 @@ class BVHMotion:
 
     Attributes
     ----------
-    positions : ndarray, shape (n_frames, n_joints, 3)
-        World coordinates of every joint.
+    positions : SkeletonArray, shape (n_frames, n_joints, 3)
+        World coordinates of every joint, carrying the rig's layout (:attr:`layout`), the frame rate and
+        ``y_up=True`` (BVH's convention), so skeleton estimators need none of them restated.
     rotations : ndarray, shape (n_frames, n_joints, 3, 3)
         Global rotation matrix of every joint.
 
@@ -142,11 +145,18 @@ class BVHMotion:
             "is_end_site": _frozen(mask, bool, (n,)),
             "filename": None if self.filename is None else str(self.filename),
         }
-        values["positions"], values["rotations"] = (
-            _readonly(a) for a in forward_kinematics(parents, offsets, channels, motion)
-        )
+        positions, rotations = forward_kinematics(parents, offsets, channels, motion)
+        layout = layout_from_rig(None, values["joint_names"], parents)
+        values["positions"] = _readonly(with_metadata(positions, layout=layout, frame_rate=1.0 / values["frame_time"],
+                                                      y_up=True))
+        values["rotations"] = _readonly(rotations)
         for name, value in values.items():
             object.__setattr__(self, name, value)
+
+    @property
+    def layout(self):
+        """The rig as a :class:`~skemotion.skeleton.SkeletonLayout` (:func:`~skemotion.skeleton.layout_from_rig`)."""
+        return self.positions.layout
 
     @property
     def frame_rate(self):

@@ -8,25 +8,12 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..skeleton import SkeletonLayout, get_layout
+from ..skeleton import SkeletonLayout, axis_name, difference_weights, finite_difference, joint_names
+from ..skeleton._temporal import nan_warnings_ignored
 from ..utils._tags import SkeletonMixin
-from ..utils.validation import check_layout_matches, validate_skeletons
-from ._temporal import difference_weights, finite_difference, nan_warnings_ignored
+from ..utils.validation import check_skeleton_layout, frame_rates, validate_skeletons
 
-_AXES = "xyz"
-
-
-def _joint_names(layout, n_joints):
-    if layout is None:
-        return [f"joint{j}" for j in range(n_joints)]
-    return list(get_layout(layout).joint_names)
-
-
-def _checked_layout(layout, n_joints):
-    layout = None if layout is None else get_layout(layout)
-    check_layout_matches(layout, n_joints)
-    return layout
-
+LAYOUT_CONSTRAINT = [str, SkeletonLayout, None]  # "auto", a registered name, a layout or None
 
 def _warn_unobserved(features, names, estimator):
     missing = np.isnan(features).all(axis=0)
@@ -44,7 +31,7 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
     """Per-joint speed, acceleration and jerk statistics, path length and range of motion.
 
     Derivatives are taken of joint *positions* (not joint angles) by finite differences
-    (:func:`~skemotion.signatures.finite_difference`) with the true frame rate, so features are in units
+    (:func:`~skemotion.skeleton.finite_difference`) with the true frame rate, so features are in units
     per second, per second squared and per second cubed. Only frames whose whole stencil is observed get a
     derivative (with the default second-order central differences: 3 frames for speed and acceleration, 5
     for jerk), so sequence ends and gaps add no one-sided artefacts. Each sample is described on its own:
@@ -57,26 +44,33 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    frame_rate : float, default=30.0
-        Frames per second of the input.
+    frame_rate : float or None, default=None
+        Frames per second of the input. ``None`` reads each sequence's rate from the data (loaders,
+        :class:`~skemotion.pose.PoseExtractor` and :class:`SkeletonNormalizer` produce data that carries it;
+        see :func:`skemotion.skeleton.with_metadata`); data without one is an error, never a guess. A number
+        is used for data without a rate and must agree with the rate the data carries.
     accuracy : int, default=2
         Order of the finite differences: an even number for central differences with error
         ``O(h**accuracy)``, or 1 for forward differences (frame-to-frame displacement). Every sequence
         needs at least the speed stencil's frames; shorter-than-jerk-stencil sequences get NaN jerk.
-    layout : str, SkeletonLayout or None, default=None
-        Only used to name the features (``"left_hand_speed_mean"``); ``None`` names joints ``joint0``...
+    layout : "auto", str, SkeletonLayout or None, default="auto"
+        Only used to name the features (``"left_hand_speed_mean"``). ``"auto"`` takes the layout the data
+        carries, else the one its joint count implies (:func:`skemotion.skeleton.resolve_layout`), else
+        names joints ``joint0``...; ``None`` always names them so.
 
     Attributes
     ----------
     n_joints_in_, n_dims_in_ : int
         Joints and coordinates per joint seen in ``fit``.
+    layout_ : SkeletonLayout or None
+        The layout that names the features.
 
     Examples
     --------
     >>> from skemotion.datasets import make_emotional_gait
     >>> from skemotion.motion import KinematicFeatures
-    >>> gait = make_emotional_gait(8, random_state=0)
-    >>> features = KinematicFeatures(frame_rate=gait.frame_rate, layout="body16").fit(gait.data)
+    >>> gait = make_emotional_gait(8, random_state=0)      # sequences that carry layout and frame rate
+    >>> features = KinematicFeatures().fit(gait.data)
     >>> features.transform(gait.data).shape
     (8, 208)
     >>> features.get_feature_names_out()[:2].tolist()
@@ -84,12 +78,12 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "frame_rate": [Interval(Real, 0, None, closed="neither")],
+        "frame_rate": [Interval(Real, 0, None, closed="neither"), None],
         "accuracy": [Interval(Integral, 1, None, closed="left")],
-        "layout": [str, SkeletonLayout, None],
+        "layout": LAYOUT_CONSTRAINT,
     }
 
-    def __init__(self, frame_rate=30.0, accuracy=2, layout=None):
+    def __init__(self, frame_rate=None, accuracy=2, layout="auto"):
         self.frame_rate = frame_rate
         self.accuracy = accuracy
         self.layout = layout
@@ -107,8 +101,9 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         -------
         self : KinematicFeatures
         """
-        X, _ = validate_skeletons(self, X, reset=True, min_frames=self._min_frames())
-        _checked_layout(self.layout, X.shape[2])
+        X_checked, _ = validate_skeletons(self, X, reset=True, min_frames=self._min_frames())
+        check_skeleton_layout(self, X, X_checked.shape[2], reset=True)
+        frame_rates(self, X, len(X_checked))
         return self
 
     def transform(self, X):
@@ -123,11 +118,13 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         features : ndarray of shape (n_samples, n_joints * (10 + n_dims))
         """
         check_is_fitted(self)
-        X, _ = validate_skeletons(self, X, reset=False, min_frames=self._min_frames())
+        check_skeleton_layout(self, X, None, reset=False)
+        X_checked, _ = validate_skeletons(self, X, reset=False, min_frames=self._min_frames())
+        X, rates = X_checked, frame_rates(self, X, len(X_checked))
         blocks = []
         with nan_warnings_ignored():
             for order in (1, 2, 3):
-                derivative = finite_difference(X, self.frame_rate, order, self.accuracy)
+                derivative = finite_difference(X, rates, order, self.accuracy)
                 magnitude = np.linalg.norm(derivative, axis=-1)
                 blocks += [np.nanmean(magnitude, axis=1), np.nanstd(magnitude, axis=1), np.nanmax(magnitude, axis=1)]
             steps = np.linalg.norm(np.diff(X, axis=1), axis=-1)
@@ -145,13 +142,9 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         """Feature names ``{joint}_{quantity}_{statistic}``, ``{joint}_path_length``, ``{joint}_range_{axis}``."""
         check_is_fitted(self)
         per_joint = [f"{q}_{s}" for q in ("speed", "acceleration", "jerk") for s in ("mean", "std", "max")]
-        per_joint += ["path_length"] + [f"range_{_axis_name(d)}" for d in range(self.n_dims_in_)]
-        joints = _joint_names(self.layout, self.n_joints_in_)
+        per_joint += ["path_length"] + [f"range_{axis_name(d)}" for d in range(self.n_dims_in_)]
+        joints = joint_names(self.layout_, self.n_joints_in_)
         return np.array([f"{j}_{f}" for j in joints for f in per_joint], dtype=object)
-
-
-def _axis_name(d):
-    return _AXES[d] if d < len(_AXES) else f"d{d}"
 
 
 class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
@@ -164,15 +157,18 @@ class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
     Parameters
     ----------
     anchors : list of str or int, or None, default=None
-        Anchor joints (names need a ``layout``); ``None`` uses every pair of joints.
-    layout : str, SkeletonLayout or None, default=None
-        Joint layout, for anchor names and feature names.
+        Anchor joints (names need a layout); ``None`` uses every pair of joints.
+    layout : "auto", str, SkeletonLayout or None, default="auto"
+        Joint layout, for anchor names and feature names. ``"auto"`` takes the layout the data carries,
+        else the one its joint count implies (:func:`skemotion.skeleton.resolve_layout`).
     summary : {"frames", "stats"}, default="stats"
         ``"frames"``: one feature per pair and frame; ``"stats"``: mean, standard deviation, minimum and
         maximum over the observed frames of each pair.
 
     Attributes
     ----------
+    layout_ : SkeletonLayout or None
+        The resolved layout.
     pairs_ : ndarray of shape (n_pairs, 2)
         Joint index pairs, anchor first.
     n_frames_ : int
@@ -183,7 +179,7 @@ class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
     >>> from skemotion.datasets import make_emotional_gait
     >>> from skemotion.motion import JointDistances
     >>> gait = make_emotional_gait(8, random_state=0)
-    >>> distances = JointDistances(anchors=["left_hand", "right_hand"], layout="body16").fit(gait.data)
+    >>> distances = JointDistances(anchors=["left_hand", "right_hand"]).fit(gait.data)
     >>> distances.pairs_.shape  # 15 + 14 unique pairs
     (29, 2)
     >>> distances.get_feature_names_out()[0]
@@ -192,11 +188,11 @@ class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
 
     _parameter_constraints = {
         "anchors": [list, tuple, None],
-        "layout": [str, SkeletonLayout, None],
+        "layout": LAYOUT_CONSTRAINT,
         "summary": [StrOptions({"frames", "stats"})],
     }
 
-    def __init__(self, anchors=None, layout=None, summary="stats"):
+    def __init__(self, anchors=None, layout="auto", summary="stats"):
         self.anchors = anchors
         self.layout = layout
         self.summary = summary
@@ -214,9 +210,11 @@ class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
         -------
         self : JointDistances
         """
-        X, _ = validate_skeletons(self, X, reset=True, two_d_as="joints")
-        self.pairs_ = self._pairs(_checked_layout(self.layout, X.shape[2]), X.shape[2])
-        self.n_frames_ = X.shape[1]
+        X_checked, _ = validate_skeletons(self, X, reset=True, two_d_as="joints")
+        named = self.anchors is not None and any(isinstance(a, str) for a in self.anchors)
+        layout = check_skeleton_layout(self, X, X_checked.shape[2], reset=True, required=named)
+        self.pairs_ = self._pairs(layout, X_checked.shape[2])
+        self.n_frames_ = X_checked.shape[1]
         return self
 
     def _pairs(self, layout, n_joints):
@@ -224,7 +222,7 @@ class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
             pairs = [(a, b) for a in range(n_joints) for b in range(a + 1, n_joints)]
         else:
             if layout is None and any(isinstance(a, str) for a in self.anchors):
-                raise ValueError("Anchor joints given by name need a layout.")
+                raise ValueError("Anchor joints given by name need a layout; got layout=None.")
             anchors = [layout.index(a) if layout is not None else _index_in_range(a, n_joints)
                        for a in self.anchors]
             seen, pairs = set(), []
@@ -249,6 +247,7 @@ class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
         distances : ndarray of shape (n_samples, n_pairs * n_frames) or (n_samples, n_pairs * 4)
         """
         check_is_fitted(self)
+        check_skeleton_layout(self, X, None, reset=False)
         X, lengths = validate_skeletons(self, X, reset=False, two_d_as="joints")
         distances = np.linalg.norm(X[:, :, self.pairs_[:, 0]] - X[:, :, self.pairs_[:, 1]], axis=-1)
         if self.summary == "frames":
@@ -269,7 +268,7 @@ class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """Feature names ``d_{anchor}_{joint}_{statistic}`` or ``d_{anchor}_{joint}_t{frame}``."""
         check_is_fitted(self)
-        joints = _joint_names(self.layout, self.n_joints_in_)
+        joints = joint_names(self.layout_, self.n_joints_in_)
         suffixes = ([f"t{t}" for t in range(self.n_frames_)] if self.summary == "frames"
                     else ["mean", "std", "min", "max"])
         return np.array([f"d_{joints[a]}_{joints[b]}_{s}" for a, b in self.pairs_ for s in suffixes], dtype=object)

@@ -8,10 +8,10 @@ from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from ..skeleton import axis_name
+from ..skeleton._temporal import nan_warnings_ignored, resample
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import validate_skeletons
-from ._features import _axis_name
-from ._temporal import nan_warnings_ignored, resample
 
 
 def _image_shape(image_size):
@@ -130,7 +130,7 @@ class GaitImageEmbedding(SkeletonMixin, TransformerMixin, BaseEstimator):
         """Names ``{channel}_r{row}_c{column}`` of the flattened pixels (only with ``flatten=True``)."""
         check_is_fitted(self)
         height, width = _image_shape(self.image_size)
-        return np.array([f"{_axis_name(d)}_r{r}_c{c}" for d in range(self.n_dims_in_) for r in range(height)
+        return np.array([f"{axis_name(d)}_r{r}_c{c}" for d in range(self.n_dims_in_) for r in range(height)
                          for c in range(width)], dtype=object)
 
     def __sklearn_tags__(self):

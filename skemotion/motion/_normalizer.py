@@ -1,16 +1,17 @@
 """SkeletonNormalizer: centre, scale, face forward and resample skeleton sequences."""
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..skeleton import COMMON_LAYOUT, SkeletonLayout, convert_layout, get_layout, yaw_rotation
+from ..skeleton import COMMON_LAYOUT, axis_name, check_frame_rate, convert_layout, joint_names, get_layout, skeleton_metadata, with_metadata, yaw_rotation
+from ..skeleton._temporal import fill_gaps, nan_warnings_ignored, resample, resample_to_rate
 from ..utils._tags import SkeletonMixin
-from ..utils.validation import check_layout_matches, validate_skeletons
-from ._temporal import fill_gaps, nan_warnings_ignored, resample
+from ..utils.validation import check_skeleton_layout, validate_skeletons
+from ._features import LAYOUT_CONSTRAINT
 
 
 def root_positions(X, layout):
@@ -40,19 +41,28 @@ def body_size(X, layout):
         return np.nanmedian(total, axis=1)
 
 
-class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator):
+class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Centre, scale, face forward and resample skeleton sequences.
 
-    The steps, in order: map the joints onto the common body layout (if ``to_common``); fill short gaps of missing joints by linear interpolation in time; centre on the
-    root (pelvis centre); rotate about the vertical (y) axis so that the body faces +z; divide by the
-    body size; resample every sequence to ``n_frames`` frames. Each step acts on one sequence at a time,
-    so the transformer learns nothing from the training set and cannot leak across folds.
+    The steps, in order: map the joints onto the common body layout (if ``to_common``); fill short gaps of
+    missing joints by linear interpolation in time; centre on the root (pelvis centre); rotate about the
+    vertical (y) axis so that the body faces +z; divide by the body size; resample every sequence in time
+    (to ``n_frames`` frames, or to ``frame_rate`` frames per second). Each step acts on one sequence at a
+    time, so the transformer learns nothing from the training set and cannot leak across folds.
+
+    The output is a :class:`~skemotion.skeleton.SkeletonArray` that carries its layout (the common layout
+    after ``to_common``), each sequence's frame rate (changed by resampling: ``n_frames`` gives every
+    sequence its own rate, ``frame_rate`` one rate for all) and its units (``"body"`` after scaling), so
+    the next step of a pipeline needs none of them restated.
 
     Parameters
     ----------
-    layout : str, SkeletonLayout or None, default="body16"
-        Joint layout of the input. ``None`` treats joint 0 as the root and allows no scaling or yaw
-        alignment.
+    layout : "auto", str, SkeletonLayout or None, default="auto"
+        Joint layout of the input. ``"auto"`` takes the layout the data carries (the loaders' and
+        PoseExtractor's output do), else the one its joint count implies (16: ``"body16"``, 17: ``"coco17"``,
+        33: ``"mediapipe33"``), else an error that lists the choices
+        (:func:`skemotion.skeleton.resolve_layout`). ``None`` treats joint 0 as the root and allows no
+        scaling, yaw alignment or mapping.
     to_common : bool, default=False
         Map the joints onto the common 16-joint body layout (``"body16"``) first, so that skeletons from
         video (MediaPipe-33, COCO-17) and from motion capture share one feature space.
@@ -68,6 +78,9 @@ class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator):
     n_frames : int or None, default=None
         Resample every sequence linearly to this many frames; ``None`` keeps the lengths and pads the
         output with NaN.
+    frame_rate : float or None, default=None
+        Resample every sequence linearly in time to this many frames per second, from the rate the data
+        carries (the way to bring clips recorded at 30 and 120 fps to one rate). Exclusive with ``n_frames``.
     max_gap : int, default=5
         Longest run of missing frames filled by interpolation; longer gaps stay NaN.
 
@@ -75,6 +88,8 @@ class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator):
     ----------
     n_joints_in_, n_dims_in_ : int
         Joints and coordinates per joint seen in ``fit`` (before any mapping onto the common layout).
+    layout_ : SkeletonLayout or None
+        The input's layout, resolved in ``fit``.
 
     Examples
     --------
@@ -82,27 +97,30 @@ class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator):
     >>> from skemotion.motion import SkeletonNormalizer
     >>> gait = make_emotional_gait(8, random_state=0)
     >>> X = SkeletonNormalizer(n_frames=50, align_yaw=True).fit_transform(gait.data)
-    >>> X.shape
-    (8, 50, 16, 3)
+    >>> X.shape, X.layout.name, X.units
+    ((8, 50, 16, 3), 'body16', 'body')
     """
 
     _parameter_constraints = {
-        "layout": [str, SkeletonLayout, None],
+        "layout": LAYOUT_CONSTRAINT,
         "to_common": ["boolean"],
         "centering": [StrOptions({"root", "trajectory"}), None],
         "scale": ["boolean"],
         "align_yaw": ["boolean"],
         "n_frames": [Interval(Integral, 2, None, closed="left"), None],
+        "frame_rate": [Interval(Real, 0, None, closed="neither"), None],
         "max_gap": [Interval(Integral, 0, None, closed="left")],
     }
 
-    def __init__(self, layout="body16", to_common=False, centering="root", scale=True, align_yaw=False, n_frames=None, max_gap=5):
+    def __init__(self, layout="auto", to_common=False, centering="root", scale=True, align_yaw=False,
+                 n_frames=None, frame_rate=None, max_gap=5):
         self.layout = layout
         self.to_common = to_common
         self.centering = centering
         self.scale = scale
         self.align_yaw = align_yaw
         self.n_frames = n_frames
+        self.frame_rate = frame_rate
         self.max_gap = max_gap
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -119,8 +137,18 @@ class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator):
         -------
         self : SkeletonNormalizer
         """
-        X, _ = validate_skeletons(self, X, reset=True, n_dims=3 if self.align_yaw else None)
-        self._check_layout(X)
+        X_checked, _ = validate_skeletons(self, X, reset=True, n_dims=3 if self.align_yaw else None)
+        needs_layout = self.scale or self.align_yaw or self.to_common
+        layout = check_skeleton_layout(self, X, X_checked.shape[2], reset=True, required=needs_layout)
+        if layout is None and needs_layout:
+            raise ValueError("scale, align_yaw and to_common need a skeleton layout; got layout=None.")
+        if self.n_frames is not None and self.frame_rate is not None:
+            raise ValueError("Pass n_frames (frames per sequence) or frame_rate (frames per second), not both.")
+        if self.align_yaw and skeleton_metadata(X).y_up is False:
+            raise ValueError(
+                "align_yaw rotates about the vertical y axis, but X is in image coordinates (y down): extract "
+                "the poses with PoseExtractor(y_up=True) (the default)."
+            )
         return self
 
     def transform(self, X):
@@ -135,8 +163,13 @@ class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator):
         X_new : ndarray of shape (n_samples, n_frames_out, n_joints, n_dims)
         """
         check_is_fitted(self)
-        X, lengths = validate_skeletons(self, X, reset=False)
-        layout = self._check_layout(X)
+        metadata = skeleton_metadata(X)
+        layout = check_skeleton_layout(self, X, None, reset=False)
+        X_checked, lengths = validate_skeletons(self, X, reset=False)
+        rates = metadata.frame_rates
+        if self.frame_rate is not None:  # the target rate: resampling needs each sequence's own
+            rates = check_frame_rate(None, metadata, len(X_checked), type(self).__name__)
+        X = X_checked
         if self.to_common:
             X, layout = convert_layout(X, layout), get_layout(COMMON_LAYOUT)
         X = fill_gaps(X, self.max_gap)
@@ -146,16 +179,47 @@ class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator):
             X = _rotate_yaw(X, hip_vector(X, layout))
         if self.scale:
             X = X / self._body_size(X, layout)[:, np.newaxis, np.newaxis, np.newaxis]
+        X, rates = self._resample(X, lengths, rates)
+        return with_metadata(X, layout=layout, frame_rate=rates, y_up=metadata.y_up,
+                             units="body" if self.scale else metadata.units)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output's channels, ``{joint}_{axis}`` (joints of the output layout), for pipelines.
+
+        Returns
+        -------
+        ndarray of str
+        """
+        check_is_fitted(self)
+        layout = get_layout(COMMON_LAYOUT) if self.to_common else self.layout_
+        joints = joint_names(layout, self.n_joints_in_ if layout is None else layout.n_joints)
+        return np.array([f"{j}_{axis_name(d)}" for j in joints for d in range(self.n_dims_in_)], dtype=object)
+
+    def set_output(self, *, transform=None):
+        """Accept a pipeline's output configuration; the output stays a skeleton array.
+
+        pandas and polars containers are 2-D: ``pipeline.set_output(transform="pandas")`` reaches the
+        feature transformers after this step, while skeleton arrays go through unchanged.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"} or None
+
+        Returns
+        -------
+        self : SkeletonNormalizer
+        """
+        return self
+
+    def _resample(self, X, lengths, rates):
+        """Resample in time; the rate of each output sequence follows from its new number of frames."""
         if self.n_frames is not None:
             X = resample(X, lengths, self.n_frames)
-        return X
-
-    def _check_layout(self, X):
-        layout = None if self.layout is None else get_layout(self.layout)
-        check_layout_matches(layout, X.shape[2])
-        if layout is None and (self.scale or self.align_yaw or self.to_common):
-            raise ValueError("scale, align_yaw and to_common need a skeleton layout; got layout=None.")
-        return layout
+            # The first and last frames stay in place: n_frames - 1 intervals span the original duration.
+            return X, None if rates is None else rates * (self.n_frames - 1) / np.maximum(lengths - 1, 1)
+        if self.frame_rate is not None:
+            return resample_to_rate(X, lengths, rates, self.frame_rate), np.full(len(X), float(self.frame_rate))
+        return X, rates
 
     def _origin(self, X, layout):
         root = root_positions(X, layout)

@@ -6,7 +6,7 @@ from skorch.callbacks import PassthroughScoring
 from torch import nn
 from torch.nn import functional as F
 
-from ..eeg._validation import check_eeg
+from ..utils.validation import check_eeg
 from ..utils._tags import EEGMixin
 from ._gan import ConditionalGAN
 

@@ -16,7 +16,7 @@ from sklearn.utils.validation import _assert_all_finite, check_is_fitted
 from torch import nn
 
 from ..eeg._channels import SEED_CHANNELS, grid_indices
-from ..eeg._validation import check_eeg
+from ..utils.validation import check_eeg
 from ..utils._tags import EEGMixin
 
 

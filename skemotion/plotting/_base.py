@@ -1,15 +1,15 @@
 """Shared plotting helpers: body-side colours, input checks, axes creation and fixed axis limits."""
 
 from numbers import Integral, Real
-from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_rgb
 from sklearn.utils import check_array
 
-from ..skeleton import get_layout
-from ..utils.validation import _n_axes, check_layout_matches, validate_skeletons
+from ..skeleton import resolve_layout as _resolve_layout
+from ..skeleton import skeleton_metadata
+from ..utils.validation import check_skeletons, n_axes
 
 SIDE_COLORS = {"left": "tab:blue", "right": "tab:red", "center": "tab:green"}
 SIDES = ("center", "left", "right")  # side codes 0, 1, 2
@@ -71,14 +71,13 @@ def rgb255(color):
     return tuple(int(round(255 * c)) for c in to_rgb(color))
 
 
-def check_frame(frame, layout=None, n_dims=(2, 3)):
+def check_frame(frame, n_dims=(2, 3)):
     """One pose ``(n_joints, n_dims)`` as a float array; at least one joint must be observed."""
     frame = check_array(frame, ensure_all_finite="allow-nan", dtype=np.float64, input_name="frame")
     if frame.shape[1] not in n_dims:
         raise ValueError(
             f"A pose must be (n_joints, {' or '.join(map(str, n_dims))}) coordinates; got shape {frame.shape}."
         )
-    check_layout_matches(layout, frame.shape[0])
     if np.isnan(frame).all():
         raise ValueError("The pose has no observed joint (all NaN); nothing to draw.")
     return frame
@@ -88,30 +87,34 @@ def check_sequences(data, n_dims=(2, 3)):
     """Skeleton sequences through skemotion's validation layer: a NaN-padded 4-D array and the lengths.
 
     One sequence ``(n_frames, n_joints, n_dims)`` is accepted as well as several (a list or a 4-D array).
+    Data in image coordinates (``y_up=False``, as MediaPipe's own output) are turned half a turn about x,
+    so that every plot shows the body upright.
     """
     if isinstance(data, np.ndarray) and data.ndim == 3:
         data = [data]
     if isinstance(data, (list, tuple)) and len(data) == 0:
         raise ValueError("No skeleton sequence given: expected (n_frames, n_joints, n_dims) arrays.")
-    if _n_axes(data) == 2:  # the validation layer would read it as scikit-learn's degenerate case
+    if n_axes(data) == 2:
         raise ValueError(
             "Expected skeleton sequences (n_frames, n_joints, n_dims), a list of them or a 4-D array; "
             "got 2-D data (draw a single pose with plot_skeleton)."
         )
-    # The validation layer records n_joints_in_ / n_dims_in_ on an estimator: a throwaway holder here.
-    X, lengths = validate_skeletons(SimpleNamespace(), data, reset=True)
-    if X.shape[3] not in n_dims:
-        raise ValueError(
-            f"Expected {' or '.join(map(str, n_dims))} coordinates per joint, got {X.shape[3]}."
-        )
-    return X, lengths
+    X, lengths = check_skeletons(data, n_dims=n_dims)
+    return upright(X, skeleton_metadata(data).y_up), lengths
 
 
-def resolve_layout(layout, n_joints):
-    """The layout object (``None`` stays ``None``), checked against the data's number of joints."""
-    layout = None if layout is None else get_layout(layout)
-    check_layout_matches(layout, n_joints)
-    return layout
+def upright(X, y_up):
+    """Coordinates with y up: image coordinates (``y_up=False``) turned half a turn about x."""
+    if y_up is not False:
+        return X
+    flip = np.ones(X.shape[-1])
+    flip[1:3] = -1.0
+    return X * flip
+
+
+def resolve_layout(layout, data, n_joints):
+    """The plot's layout: the one place (:func:`skemotion.skeleton.resolve_layout`), reading ``data``'s."""
+    return _resolve_layout(layout, skeleton_metadata(data), n_joints, "The plot")
 
 
 def resolve_projection(projection, n_dims, ax=None):

@@ -9,6 +9,15 @@ from sklearn.utils import check_array
 from ._base import check_sequences, label_colors, resolve_layout
 
 
+def _joint_paths(X, layout, joint):
+    """Positions ``(n, T, 3)`` of one joint; "root" falls back on the layout's map of the common root."""
+    if layout is None:
+        raise ValueError("plot_trajectories needs a layout to find the joint; pass layout=...")
+    if joint == "root" and "root" not in layout.joint_names and layout.common_map is not None:
+        return X[:, :, [layout.index(j) for j in layout.common_map["root"]]].mean(axis=2)
+    return X[:, :, layout.index(joint)]
+
+
 def _check_target(target, n_samples, name="target"):
     target = np.asarray(target)
     if target.ndim != 1 or len(target) != n_samples:
@@ -16,7 +25,7 @@ def _check_target(target, n_samples, name="target"):
     return target
 
 
-def plot_trajectories(data, target, joint="root", layout="body16", *, ax=None, align_start=False, colors=None):
+def plot_trajectories(data, target, joint="root", layout="auto", *, ax=None, align_start=False, colors=None):
     """Paths of one joint seen from above, one colour per emotion.
 
     Each sequence is drawn as its (x, z) path on the ground plane, with a dot where it starts. The view is
@@ -29,9 +38,10 @@ def plot_trajectories(data, target, joint="root", layout="body16", *, ax=None, a
     target : array-like of shape (n_samples,)
         Emotion (or any label) of each sequence; one colour and one legend entry per label.
     joint : str or int, default="root"
-        Joint whose path is drawn (name in ``layout`` or index).
-    layout : str or SkeletonLayout, default="body16"
-        Joint layout of ``data``.
+        Joint whose path is drawn (name in ``layout`` or index); ``"root"`` is the pelvis centre in any
+        layout that maps onto the common one (e.g. the mean of a motion-capture rig's hips).
+    layout : "auto", str or SkeletonLayout, default="auto"
+        Joint layout of ``data`` (``"auto"``: the layout it carries, else its joint count's).
     ax : matplotlib Axes or None, default=None
         Axes to draw on; a new figure when None.
     align_start : bool, default=False
@@ -55,14 +65,14 @@ def plot_trajectories(data, target, joint="root", layout="body16", *, ax=None, a
     """
     X, lengths = check_sequences(data, n_dims=(3,))
     target = _check_target(target, len(X))
-    layout = resolve_layout(layout, X.shape[2])
-    j = layout.index(joint)
+    layout = resolve_layout(layout, data, X.shape[2])
+    paths = _joint_paths(X, layout, joint)
     palette = label_colors(target, colors)
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5))
     labelled = set()
-    for x, n, label in zip(X, lengths, target):
-        path = x[:n, j][:, [0, 2]]
+    for x, n, label in zip(paths, lengths, target):
+        path = x[:n][:, [0, 2]]
         observed = ~np.isnan(path).any(axis=1)
         if not observed.any():
             continue
@@ -77,7 +87,7 @@ def plot_trajectories(data, target, joint="root", layout="body16", *, ax=None, a
         ax.invert_yaxis()  # z towards the viewer's bottom: a top view, not its mirror image
     ax.set_xlabel("x")
     ax.set_ylabel("z")
-    ax.set_title(f"{layout.joint_names[j]} path, seen from above")
+    ax.set_title(f"{joint if isinstance(joint, str) else layout.joint_names[joint]} path, seen from above")
     _sorted_legend(ax, palette, title="emotion")
     return ax
 

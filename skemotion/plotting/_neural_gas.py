@@ -95,8 +95,8 @@ def animate_neural_gas(neural_gas_or_history, frame=None, layout=None, *, ax=Non
     n_steps, n_units, n_dims = history.shape
     fps = check_fps(fps)
     if frame is not None:
-        layout = resolve_layout(layout, np.shape(frame)[0])
-        frame = check_frame(frame, layout, n_dims=(n_dims,))
+        layout = resolve_layout(layout, frame, np.shape(frame)[0])
+        frame = check_frame(frame, n_dims=(n_dims,))
     projection = resolve_projection(projection, n_dims, ax)
     if ax is None:
         (ax,) = new_axes(projection, figsize=figsize)

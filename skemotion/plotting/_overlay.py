@@ -5,8 +5,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..skeleton import get_layout
-from ._base import SIDES, bone_sides, joint_sides, positive_int, rgb255, side_colors
+from ..skeleton import skeleton_metadata
+from ._base import SIDES, bone_sides, joint_sides, positive_int, resolve_layout, rgb255, side_colors
 
 _VIDEO_CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG"}
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
@@ -47,8 +47,14 @@ def _check_frames(frames):
     return frames
 
 
-def _pixel_landmarks(landmarks, frames_shape, layout, normalized):
-    """Landmarks ``(n_frames, n_joints, >=2)`` (or one sample of a 4-D extractor output) as pixel (x, y)."""
+def _pixel_landmarks(landmarks, frames_shape, layout, normalized, y_up):
+    """Landmarks ``(n_frames, n_joints, >=2)`` (or one sample of a 4-D extractor output) as pixel (x, y).
+
+    ``normalized`` and ``y_up`` come from the caller, else from what the landmarks carry (PoseExtractor's
+    output says both), else image coordinates are assumed and checked: a pose whose head is drawn below
+    its feet in most frames is refused rather than drawn upside down.
+    """
+    metadata = skeleton_metadata(landmarks)
     points = np.asarray(landmarks, dtype=float)
     if points.ndim == 4 and points.shape[0] == 1:
         points = points[0]
@@ -64,16 +70,47 @@ def _pixel_landmarks(landmarks, frames_shape, layout, normalized):
         raise ValueError(
             f"Layout {layout.name!r} has {layout.n_joints} joints but the landmarks have {points.shape[1]}."
         )
-    xy = points[..., :2]
+    if metadata.units == "m" or metadata.units == "cm":
+        raise ValueError(
+            f"The landmarks are world coordinates ({metadata.units}), not image positions; extract them with "
+            "PoseExtractor(coordinates='normalized') or 'pixels' to draw them on the video."
+        )
+    if normalized is None:
+        normalized = metadata.units != "pixels" if metadata.units is not None else _looks_normalized(points)
+    xy = points[..., :2].copy()
+    finite = xy[np.isfinite(xy)]
+    if normalized and finite.size and np.abs(finite).max() > 10:
+        raise ValueError(
+            "normalized=True expects landmark x, y in [0, 1] (image fractions), but values reach "
+            f"{np.abs(finite).max():.0f}; pass normalized=False for pixel coordinates."
+        )
     if normalized:
-        finite = xy[np.isfinite(xy)]
-        if finite.size and np.abs(finite).max() > 10:
-            raise ValueError(
-                "normalized=True expects landmark x, y in [0, 1] (image fractions), but values reach "
-                f"{np.abs(finite).max():.0f}; pass normalized=False for pixel coordinates."
-            )
         xy = xy * [width, height]
+    explicit = y_up is not None or metadata.y_up is not None
+    if (y_up if y_up is not None else metadata.y_up):
+        xy[..., 1] = height - xy[..., 1]  # undo PoseExtractor's half turn about x: back to image rows
+    if not explicit and _upside_down(xy, layout):
+        raise ValueError(
+            "These landmarks would be drawn upside down: the head is below the feet in most frames, as with "
+            "y-up coordinates (PoseExtractor's default y_up=True). Pass y_up=True, or pass the extractor's "
+            "output itself, which says its convention."
+        )
     return xy
+
+
+def _looks_normalized(points):
+    finite = points[..., :2][np.isfinite(points[..., :2])]
+    return not finite.size or np.abs(finite).max() <= 10
+
+
+def _upside_down(xy, layout):
+    """True when, in image rows (y down), the head lies below the feet in most frames with both seen."""
+    if layout.common_map is None:
+        return False
+    head = xy[:, [layout.index(j) for j in layout.common_map["head"]], 1].mean(axis=1)
+    feet = xy[:, [layout.index(j) for side in ("left_foot", "right_foot") for j in layout.common_map[side]], 1]
+    seen = ~np.isnan(head) & ~np.isnan(feet).any(axis=1)
+    return bool(seen.any() and np.mean(head[seen] > feet[seen].mean(axis=1)) > 0.5)
 
 
 def _draw_pose(image, xy, layout, bone_rgb, joint_rgb, thickness, radius):
@@ -127,7 +164,7 @@ def _write_video(path, frames, fps):
     writer.release()
 
 
-def overlay_pose(video, landmarks, output=None, *, layout="mediapipe33", normalized=True, every=1, n_cols=None,
+def overlay_pose(video, landmarks, output=None, *, layout="auto", normalized=None, y_up=None, every=1, n_cols=None,
                  tile_width=320, fps=None, colors=None, thickness=None, ax=None):
     """Draw pose landmarks and bones on video frames, to check what a pose extractor saw.
 
@@ -145,14 +182,21 @@ def overlay_pose(video, landmarks, output=None, *, layout="mediapipe33", normali
     landmarks : array-like of shape (n_frames, n_joints, 2 or 3)
         One pose per frame, e.g. a pose extractor's output for this one video, ``(1, n_frames, 33, 3)``
         (also accepted as is). Only x and y are drawn; NaN marks a missing landmark or frame.
+        :class:`~skemotion.pose.PoseExtractor`'s output says its layout, units and axis convention, so it is
+        drawn right with the default parameters.
     output : str, Path or None, default=None
         File to write: a video (``.mp4``, ``.mov``, ``.m4v``: MPEG-4 codec; ``.avi``: Motion-JPEG) or a
         contact sheet image (``.png``, ``.jpg``). None writes nothing.
-    layout : str or SkeletonLayout, default="mediapipe33"
-        Joint layout of the landmarks, giving the bones and the body sides.
-    normalized : bool, default=True
+    layout : "auto", str or SkeletonLayout, default="auto"
+        Joint layout of the landmarks, giving the bones and the body sides; ``"auto"`` reads it from the
+        landmarks, else from their joint count (33: MediaPipe).
+    normalized : bool or None, default=None
         True when x and y are fractions of the image width and height in [0, 1] (MediaPipe); False when
-        they are pixels.
+        they are pixels; None reads it from the landmarks (their ``units``), else from their range.
+    y_up : bool or None, default=None
+        True when y points up (PoseExtractor's default, ``y_up=True``), False for image rows (y down);
+        None reads it from the landmarks, else assumes image rows and refuses a pose that would then be
+        drawn upside down.
     every : int, default=1
         The contact sheet shows frames 0, every, 2 * every, ...
     n_cols : int or None, default=None
@@ -184,7 +228,7 @@ def overlay_pose(video, landmarks, output=None, *, layout="mediapipe33", normali
     >>> sheet.get_array().shape
     (120, 160, 3)
     """
-    layout = get_layout(layout)
+    layout = resolve_layout(layout, landmarks, np.shape(landmarks)[-2])
     every = positive_int(every, "every", allow_none=False)
     n_cols, tile_width, thickness = (positive_int(v, name) for v, name in
                                      ((n_cols, "n_cols"), (tile_width, "tile_width"), (thickness, "thickness")))
@@ -198,7 +242,7 @@ def overlay_pose(video, landmarks, output=None, *, layout="mediapipe33", normali
         frames, video_fps = read_video(video)
     else:
         frames, video_fps = _check_frames(video), None
-    xy = _pixel_landmarks(landmarks, frames.shape, layout, normalized)
+    xy = _pixel_landmarks(landmarks, frames.shape, layout, normalized, y_up)
 
     palette = side_colors(colors)
     bone_rgb = [rgb255(palette[SIDES[s]]) for s in bone_sides(layout)]

@@ -5,7 +5,7 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.collections import LineCollection
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
-from ..skeleton import get_layout
+from ..skeleton import skeleton_metadata
 from ._base import (
     SIDES,
     bone_sides,
@@ -17,6 +17,7 @@ from ._base import (
     new_axes,
     resolve_layout,
     resolve_projection,
+    upright,
     set_limits,
     set_view,
     side_colors,
@@ -63,7 +64,7 @@ class _SkeletonDrawing:
         return [self.bones, *(line for _, line in self.joints.values())]
 
 
-def plot_skeleton(frame, layout="body16", *, ax=None, projection=None, elev=15.0, azim=35.0, colors=None,
+def plot_skeleton(frame, layout="auto", *, ax=None, projection=None, elev=15.0, azim=35.0, colors=None,
                   linewidth=2.0, joint_size=4.0):
     """Draw one pose: bones from the layout's parents, left and right sides in two colours.
 
@@ -76,8 +77,10 @@ def plot_skeleton(frame, layout="body16", *, ax=None, projection=None, elev=15.0
     ----------
     frame : array-like of shape (n_joints, 3) or (n_joints, 2)
         Joint positions of one pose, in skemotion's convention (right-handed, y up, facing +z).
-    layout : str or SkeletonLayout, default="body16"
-        Joint layout of ``frame`` (see :func:`skemotion.skeleton.get_layout`).
+    layout : "auto", str or SkeletonLayout, default="auto"
+        Joint layout of ``frame``: ``"auto"`` reads the layout the pose carries (a frame of a loader's or
+        PoseExtractor's sequence), else the one its joint count implies
+        (:func:`skemotion.skeleton.resolve_layout`).
     ax : matplotlib Axes or None, default=None
         Axes to draw on (a 3-D axes for a 3-D plot); a new figure when None.
     projection : {"3d", "2d"} or None, default=None
@@ -123,8 +126,8 @@ def plot_skeleton(frame, layout="body16", *, ax=None, projection=None, elev=15.0
     >>> len(bones.get_segments())                                    # 14 of the 15 bones of body16
     14
     """
-    layout = get_layout(layout)
-    frame = check_frame(frame, layout)
+    layout = resolve_layout(layout, frame, np.shape(frame)[0])
+    frame = upright(check_frame(frame), skeleton_metadata(frame).y_up)
     projection = resolve_projection(projection, frame.shape[1], ax)
     if ax is None:
         (ax,) = new_axes(projection)
@@ -137,7 +140,7 @@ def plot_skeleton(frame, layout="body16", *, ax=None, projection=None, elev=15.0
     return drawing.bones
 
 
-def animate_skeleton(sequences, layout="body16", *, fps=30.0, titles=None, ax=None, projection=None, elev=15.0,
+def animate_skeleton(sequences, layout="auto", *, fps=None, titles=None, ax=None, projection=None, elev=15.0,
                      azim=35.0, colors=None, linewidth=2.0, joint_size=4.0, figsize=None):
     """Animate one or several skeleton sequences side by side, with fixed axis limits.
 
@@ -161,10 +164,11 @@ def animate_skeleton(sequences, layout="body16", *, fps=30.0, titles=None, ax=No
     sequences : array-like of shape (n_frames, n_joints, n_dims), list of such arrays, or 4-D array
         One sequence, or several (variable lengths in a list, or NaN-padded in an array of shape
         ``(n_sequences, n_frames, n_joints, n_dims)``); ``n_dims`` is 3 or 2.
-    layout : str or SkeletonLayout, default="body16"
-        Joint layout of the sequences.
-    fps : float, default=30
-        Frames per second of playback (use the data's frame rate for real time).
+    layout : "auto", str or SkeletonLayout, default="auto"
+        Joint layout of the sequences (``"auto"``: the layout they carry, else their joint count's).
+    fps : float or None, default=None
+        Frames per second of playback. None plays in real time at the rate the sequences carry (they must
+        agree); data that carries none needs ``fps``.
     titles : list of str or None, default=None
         One title per sequence, e.g. the emotion of each walk, or "real" / "synthetic".
     ax : Axes, list of Axes or None, default=None
@@ -193,7 +197,7 @@ def animate_skeleton(sequences, layout="body16", *, fps=30.0, titles=None, ax=No
     >>> from PIL import Image
     >>> gait = make_emotional_gait(4, random_state=0)
     >>> walks = [x[:6] for x in gait.data[:2]]                       # the first 6 frames of two walks
-    >>> anim = animate_skeleton(walks, fps=gait.frame_rate, titles=list(gait.target[:2]), figsize=(4, 2))
+    >>> anim = animate_skeleton(walks, titles=list(gait.target[:2]), figsize=(4, 2))   # real time: 30 fps
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     anim.save(Path(folder) / "walks.gif", writer="pillow", dpi=50)
     ...     with Image.open(Path(folder) / "walks.gif") as gif:
@@ -201,8 +205,8 @@ def animate_skeleton(sequences, layout="body16", *, fps=30.0, titles=None, ax=No
     6 (200, 100)
     """
     X, lengths = check_sequences(sequences)
-    fps = check_fps(fps)
-    layout = resolve_layout(layout, X.shape[2])
+    fps = check_fps(_playback_rate(sequences) if fps is None else fps)
+    layout = resolve_layout(layout, sequences, X.shape[2])
     axes = _animation_axes(ax, len(X), projection, X.shape[3], figsize)
     projection = resolve_projection(projection, X.shape[3], axes[0])
     if titles is not None and len(titles) != len(X):
@@ -240,3 +244,12 @@ def _animation_axes(ax, n, projection, n_dims, figsize):
     if len({id(a.figure) for a in axes}) != 1:
         raise ValueError("All axes of an animation must belong to one figure.")
     return axes
+
+
+def _playback_rate(sequences):
+    """The one frame rate the sequences carry, for real-time playback."""
+    rates = skeleton_metadata([sequences] if np.ndim(sequences) == 3 else sequences).frame_rates
+    if rates is None or np.isnan(rates).any() or np.ptp(rates) > 1e-9 * rates.max():
+        found = "carry no frame rate" if rates is None or np.isnan(rates).any() else f"have rates {np.unique(rates)}"
+        raise ValueError(f"The sequences {found}: pass fps=... (frames per second of playback).")
+    return float(rates[0])

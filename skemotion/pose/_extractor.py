@@ -17,7 +17,10 @@ from ._mediapipe import (
     extract_sequence,
     is_image_path,
 )
+from ..skeleton import get_layout, with_metadata
 from ._model import MODEL_VARIANTS, resolve_model_path
+
+_UNITS = {"normalized": "normalized", "pixels": "pixels", "world": "m"}
 
 
 class PoseNotFoundWarning(UserWarning):
@@ -29,8 +32,10 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
 
     Each input becomes a sequence of poses in the MediaPipe-33 layout
     (:func:`skemotion.skeleton.get_layout` ``("mediapipe33")``); the sequences are stacked into one
-    NaN-padded array ``(n_samples, n_frames, 33, 3)`` that feeds the skeleton estimators directly, e.g.
-    ``SkeletonNormalizer(layout="mediapipe33", to_common=True)``. Videos and frame arrays run in MediaPipe's
+    NaN-padded :class:`~skemotion.skeleton.SkeletonArray` ``(n_samples, n_frames, 33, 3)`` that carries the
+    layout, each video's frame rate (its header's rate divided by ``frame_step``; NaN for photos), the axis
+    convention (``y_up``) and the units, so it feeds the skeleton estimators and the plots with their
+    default parameters, e.g. ``SkeletonNormalizer(to_common=True)`` or ``overlay_pose``. Videos and frame arrays run in MediaPipe's
     VIDEO mode (the person is tracked from frame to frame), photos in IMAGE mode. Each worker opens one
     landmarker per video (tracking state must not leak from one video into the next) or one for all of its
     photos, reuses it for every frame and always closes it.
@@ -69,7 +74,8 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
     min_detection_confidence, min_tracking_confidence : float in [0, 1], default=0.5
         MediaPipe's thresholds for detecting a person and for keeping track of it.
     frame_rate : float, default=30.0
-        Frames per second of frame arrays (for MediaPipe's timestamps), and of videos that do not say.
+        Frames per second of frame arrays (for MediaPipe's timestamps), and of videos whose header does not
+        say (with a warning naming the video).
     model_variant : {"lite", "full", "heavy"}, default="full"
         Model looked up in the cache when neither ``model_asset_path`` nor the variable is set.
     on_error : {"raise", "warn"}, default="raise"
@@ -167,8 +173,9 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        poses : ndarray of shape (n_samples, n_frames, 33, 3)
-            NaN where a landmark is not visible, no person is found, or after the end of a shorter input.
+        poses : SkeletonArray of shape (n_samples, n_frames, 33, 3)
+            NaN where a landmark is not visible, no person is found, or after the end of a shorter input;
+            carries the layout, frame rates, axis convention and units (see :meth:`extract`).
         """
         return self.extract(X)[0]
 
@@ -182,7 +189,8 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        poses : ndarray of shape (n_samples, n_frames, 33, 3)
+        poses : SkeletonArray of shape (n_samples, n_frames, 33, 3)
+            ``poses.frame_rate`` holds each input's frame rate.
         lengths : ndarray of shape (n_samples,)
             Frames read from each input (0 for an input skipped with ``on_error="warn"``).
         """
@@ -197,7 +205,21 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
                 for outcome in result if isinstance(result, list) else [result]:
                     outcomes[outcome.index] = outcome
                     bar.update()
-        return self._collect(outcomes, sources)
+        poses, lengths = self._collect(outcomes, sources)
+        rates = [self._frame_rate(source) for source in sources]
+        return with_metadata(poses, layout=get_layout("mediapipe33"), frame_rate=rates,
+                             y_up=self.y_up, units=_UNITS[self.coordinates]), lengths
+
+    def _frame_rate(self, source):
+        """Frames per second of the extracted sequence: the video's rate over ``frame_step``; None for photos."""
+        if is_image_path(source):
+            return None
+        rate = self.frame_rate if isinstance(source, np.ndarray) else _video_frame_rate(source)
+        if rate is None:
+            warnings.warn(f"The video {source} does not say its frame rate; using frame_rate={self.frame_rate:g}.",
+                          RuntimeWarning, stacklevel=4)
+            rate = self.frame_rate
+        return rate / self.frame_step
 
     def _config(self):
         model_path = resolve_model_path(self.model_asset_path, self.model_variant)
@@ -235,6 +257,18 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.requires_fit = False
         return tags
+
+
+def _video_frame_rate(path):
+    """The frame rate in a video's header, or None when it gives none (or the file cannot be opened)."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(path))
+    try:
+        rate = capture.get(cv2.CAP_PROP_FPS) if capture.isOpened() else 0.0
+    finally:
+        capture.release()
+    return float(rate) if rate and np.isfinite(rate) and rate > 0 else None
 
 
 def _check_sources(X):

@@ -10,9 +10,10 @@ from sklearn.utils import check_consistent_length, check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import validate_data
 
-from ..motion._temporal import resample
+from ..skeleton._temporal import resample
+from ..skeleton import skeleton_metadata, with_metadata
 from ..utils._tags import skemotion_input_tags
-from ..utils.validation import _is_ragged_list, _n_axes, sequence_lengths, to_skeleton_array, validate_skeletons
+from ..utils.validation import is_ragged_list, n_axes, sequence_lengths, to_skeleton_array, validate_skeletons
 
 
 class BaseGenerativeOverSampler(BaseOverSampler):
@@ -28,6 +29,8 @@ class BaseGenerativeOverSampler(BaseOverSampler):
       frames and every coordinate channel (joint x axis) is standardised over samples and frames; the model
       sees ``(n_samples, n_frames, n_joints * n_dims)``. A new sequence is given the length of a random real
       sequence of its class and padded with NaN like the input; a list comes back as a list.
+
+    Skeleton output carries the input's layout, axes and units (:func:`carry_metadata`); a new sequence gets its class's median frame rate.
 
     Missing joints (NaN inside a sequence) are not imputed: fill them first (e.g.
     :class:`~skemotion.motion.SkeletonNormalizer` with ``max_gap``).
@@ -54,19 +57,27 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             ``X`` followed by the new samples.
         y_resampled : array-like of shape (n_samples_new,)
         """
-        if not _is_ragged_list(X):
-            return super().fit_resample(X, y)
+        metadata = skeleton_metadata(X)
+        if not is_ragged_list(X):
+            X_res, y_res = super().fit_resample(X, y)
+            if np.ndim(X_res) != 4:
+                return X_res, y_res
+            new_rates = class_frame_rates(metadata, y, y_res[len(X):])
+            rates = None if new_rates is None else np.concatenate([metadata.frame_rates, new_rates])
+            return carry_metadata(X_res, metadata, rates), y_res
         X_res, y_res = super().fit_resample(to_skeleton_array(X), y)
-        new = X_res[len(X):]
-        return list(X) + [seq[:n] for seq, n in zip(new, sequence_lengths(new))], y_res
+        new = [seq[:n] for seq, n in zip(X_res[len(X):], sequence_lengths(X_res[len(X):]))]
+        return list(X) + carry_metadata(new, metadata, class_frame_rates(metadata, y, y_res[len(X):])), y_res
 
     def _check_X_y(self, X, y):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if _n_axes(X) == 4:
+        X = dense_frame(X)
+        if n_axes(X) == 4:
             X, _ = validate_skeletons(self, X, reset=True)
             check_consistent_length(X, y)
         else:
-            X, y = validate_data(self, X, y, reset=True, dtype=[np.float64, np.float32])
+            # C order: a DataFrame gives a column-major array, and torch sums it in another order.
+            X, y = validate_data(self, X, y, reset=True, dtype=[np.float64, np.float32], order="C")
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
@@ -147,3 +158,30 @@ def check_class_sizes(sampler, y, counts, minimum=2):
                 f"{type(sampler).__name__} needs at least {minimum} samples of a class to generate new ones; "
                 f"class {label} has {n}. Exclude it from sampling_strategy or gather more data."
             )
+
+
+def dense_frame(X):
+    """A pandas DataFrame of sparse columns as a dense one: the models need dense data, and
+    imbalanced-learn's template gives the output the input's column types again."""
+    return X.sparse.to_dense() if hasattr(X, "sparse") else X
+
+
+def carry_metadata(X_out, metadata, frame_rates):
+    """Skeletons ``X_out`` (a 4-D array or a list) with the input's layout, axes and units and these rates."""
+    if all(v is None for v in (metadata.layout, metadata.frame_rates, metadata.y_up, metadata.units)):
+        return X_out
+    return with_metadata(X_out, layout=metadata.layout, frame_rate=frame_rates, y_up=metadata.y_up,
+                         units=metadata.units)
+
+
+def class_frame_rates(metadata, y, labels):
+    """Frame rate of new sequences of the given labels: the median rate of the class's input sequences.
+
+    That is the rate of all of them when they agree, and the rate of a sequence of typical duration when they
+    were time-normalised (``SkeletonNormalizer(n_frames=...)`` gives every sequence its own rate).
+    """
+    if metadata.frame_rates is None:
+        return None
+    y = np.asarray(y)
+    median = {label: np.nanmedian(metadata.frame_rates[y == label]) for label in np.unique(y)}
+    return np.array([median[label] for label in labels])

@@ -8,7 +8,8 @@ from imblearn.utils import check_target_type
 from sklearn.utils import check_consistent_length, check_random_state
 from sklearn.utils._param_validation import Interval
 
-from ..eeg._validation import check_eeg
+from ..utils.validation import check_eeg
+from ._base import dense_frame
 from ..nn import ConditionalConvGAN
 from ..nn._base import torch_seed
 from ..utils._tags import skemotion_input_tags
@@ -101,7 +102,7 @@ class EEGGANSampler(BaseOverSampler):
 
     def _check_X_y(self, X, y):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        epochs = check_eeg(self, X, reset=True, dtype=[np.float64, np.float32])
+        epochs = check_eeg(self, dense_frame(X), reset=True, dtype=[np.float64, np.float32])
         check_consistent_length(epochs, y)
         # 2-D input stays 2-D (one-channel epochs), as it came.
         return (epochs if np.ndim(X) == 3 else epochs[:, 0]), y, binarize_y

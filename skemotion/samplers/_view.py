@@ -13,9 +13,9 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
-from ..skeleton import SkeletonLayout, get_layout, yaw_rotation
+from ..skeleton import SkeletonLayout, yaw_rotation
 from ..utils._tags import skemotion_input_tags
-from ..utils.validation import _is_ragged_list, check_layout_matches, validate_skeletons
+from ..utils.validation import check_skeleton_layout, is_ragged_list, validate_skeletons
 
 
 class ViewAugmenter(BaseSampler):
@@ -132,7 +132,7 @@ class ViewAugmenter(BaseSampler):
         y_resampled : ndarray of shape (n_samples_resampled,)
         """
         check_classification_targets(y)
-        ragged = _is_ragged_list(X)
+        ragged = is_ragged_list(X)
         container = None if ragged else ArraysTransformer(X, y)
         dtype = X.dtype if getattr(X, "dtype", None) is not None and X.dtype.kind == "f" else np.float64
         two_d = not ragged and np.ndim(X) == 2
@@ -149,8 +149,7 @@ class ViewAugmenter(BaseSampler):
         y, one_vs_all = check_target_type(y, indicate_one_vs_all=True)
         skeletons, lengths = validate_skeletons(self, X, reset=True, two_d_as="joints")
         check_consistent_length(skeletons, y)
-        self._layout = None if self.layout is None else get_layout(self.layout)
-        check_layout_matches(self._layout, skeletons.shape[2])
+        self._layout = check_skeleton_layout(self, X, skeletons.shape[2], reset=True, required=self.mirror)
         self._check_params(skeletons.shape[3])
         check_sampling_strategy("auto", y, self._sampling_type)  # needs two classes, like every sampler
         classes, counts = np.unique(y, return_counts=True)

@@ -8,15 +8,12 @@ same embedding.
 """
 
 from ._mds import WassersteinMDS
-from ..motion._temporal import difference_weights, finite_difference
 from ._velocity import VelocityGradientSignature
 from ._wasserstein import pairwise_sliced_wasserstein, pairwise_wasserstein, random_directions
 
 __all__ = [
     "VelocityGradientSignature",
     "WassersteinMDS",
-    "difference_weights",
-    "finite_difference",
     "pairwise_sliced_wasserstein",
     "pairwise_wasserstein",
     "random_directions",

@@ -11,7 +11,7 @@ from sklearn.manifold import smacof
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import validate_signatures
+from ..utils.validation import validate_signatures
 from ._wasserstein import pairwise_wasserstein
 
 

@@ -9,11 +9,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ..motion._features import _axis_name, _checked_layout, _joint_names
-from ..motion._temporal import difference_weights, finite_difference
-from ..skeleton import SkeletonLayout
+from ..skeleton import SkeletonLayout, axis_name, difference_weights, finite_difference, joint_names
 from ..utils._tags import SkeletonMixin
-from ..utils.validation import validate_skeletons
+from ..utils.validation import check_skeleton_layout, frame_rates, validate_skeletons
 from ._wasserstein import random_directions
 
 
@@ -73,8 +71,9 @@ class VelocityGradientSignature(SkeletonMixin, TransformerMixin, BaseEstimator):
         ``"speed"``: the norm of each joint's velocity (one view per joint); ``"velocity"``: each
         coordinate of the velocity, signed (one view per joint and axis, or per joint and direction
         with ``n_projections``); ``"acceleration"``: the norm of the second derivative (one view per joint).
-    frame_rate : float, default=30.0
-        Frames per second of the input.
+    frame_rate : float or None, default=None
+        Frames per second of the input. ``None`` reads each sequence's rate from the data (see
+        :func:`skemotion.skeleton.with_metadata`); data without one is an error, never a guess.
     n_quantiles : int or None, default=64
         Quantile levels per view, or ``None`` to keep every sample (see above).
     accuracy : int, default=2
@@ -90,8 +89,9 @@ class VelocityGradientSignature(SkeletonMixin, TransformerMixin, BaseEstimator):
     flatten : bool, default=False
         Return ``(n_samples, n_views * n_quantiles)`` (needs ``n_quantiles``) with feature names, for
         estimators that want a 2-D matrix.
-    layout : str, SkeletonLayout or None, default=None
-        Only used to name the views (``"left_hand_speed"``); ``None`` names joints ``joint0``...
+    layout : "auto", str, SkeletonLayout or None, default="auto"
+        Only used to name the views (``"left_hand_speed"``): ``"auto"`` takes the data's layout, else the
+        one its joint count implies, else names joints ``joint0``...; ``None`` always names them so.
     random_state : int, RandomState instance or None, default=None
         Draws the projection directions.
 
@@ -114,7 +114,7 @@ class VelocityGradientSignature(SkeletonMixin, TransformerMixin, BaseEstimator):
     >>> from skemotion.datasets import make_emotional_gait
     >>> from skemotion.signatures import VelocityGradientSignature
     >>> gait = make_emotional_gait(6, random_state=0)
-    >>> signature = VelocityGradientSignature(frame_rate=gait.frame_rate, n_quantiles=32, layout="body16")
+    >>> signature = VelocityGradientSignature(n_quantiles=32)   # rate and layout come with the data
     >>> S = signature.fit_transform(gait.data)
     >>> S.shape                               # (n_samples, n_joints, n_quantiles)
     (6, 16, 32)
@@ -124,17 +124,17 @@ class VelocityGradientSignature(SkeletonMixin, TransformerMixin, BaseEstimator):
 
     _parameter_constraints = {
         "kind": [StrOptions({"speed", "velocity", "acceleration"})],
-        "frame_rate": [Interval(Real, 0, None, closed="neither")],
+        "frame_rate": [Interval(Real, 0, None, closed="neither"), None],
         "n_quantiles": [Interval(Integral, 1, None, closed="left"), None],
         "accuracy": [Interval(Integral, 1, None, closed="left")],
         "n_projections": [Interval(Integral, 1, None, closed="left"), None],
         "flatten": ["boolean"],
-        "layout": [str, SkeletonLayout, None],
+        "layout": [str, SkeletonLayout, None],  # "auto", a registered name, a layout or None
         "random_state": ["random_state"],
     }
 
-    def __init__(self, kind="speed", frame_rate=30.0, n_quantiles=64, accuracy=2, n_projections=None,
-                 flatten=False, layout=None, random_state=None):
+    def __init__(self, kind="speed", frame_rate=None, n_quantiles=64, accuracy=2, n_projections=None,
+                 flatten=False, layout="auto", random_state=None):
         self.kind = kind
         self.frame_rate = frame_rate
         self.n_quantiles = n_quantiles
@@ -159,15 +159,16 @@ class VelocityGradientSignature(SkeletonMixin, TransformerMixin, BaseEstimator):
         self : VelocityGradientSignature
         """
         self._check_params()
-        X, _ = validate_skeletons(self, X, reset=True, min_frames=self._stencil_size())
-        _checked_layout(self.layout, X.shape[2])
-        joints = _joint_names(self.layout, X.shape[2])
+        X_checked, _ = validate_skeletons(self, X, reset=True, min_frames=self._stencil_size())
+        n_joints, n_dims = X_checked.shape[2:]
+        joints = joint_names(check_skeleton_layout(self, X, n_joints, reset=True), n_joints)
+        frame_rates(self, X, len(X_checked))
         self.projections_ = None
         if self.n_projections is not None:
-            self.projections_ = random_directions(self.n_projections, X.shape[3], self.random_state)
+            self.projections_ = random_directions(self.n_projections, n_dims, self.random_state)
             per_joint = [f"proj{k}" for k in range(self.n_projections)]
         elif self.kind == "velocity":
-            per_joint = [f"v{_axis_name(d)}" for d in range(X.shape[3])]
+            per_joint = [f"v{axis_name(d)}" for d in range(n_dims)]
         else:
             per_joint = [self.kind]
         self.view_names_ = np.array([f"{j}_{q}" for j in joints for q in per_joint], dtype=object)
@@ -200,8 +201,10 @@ class VelocityGradientSignature(SkeletonMixin, TransformerMixin, BaseEstimator):
             ``(n_samples, n_views * n_quantiles)`` when ``flatten=True``.
         """
         check_is_fitted(self)
-        X, _ = validate_skeletons(self, X, reset=False, min_frames=self._stencil_size())
-        derivative = finite_difference(X, self.frame_rate, self._derivative_order(), self.accuracy)
+        check_skeleton_layout(self, X, None, reset=False)
+        X_checked, _ = validate_skeletons(self, X, reset=False, min_frames=self._stencil_size())
+        X, rates = X_checked, frame_rates(self, X, len(X_checked))
+        derivative = finite_difference(X, rates, self._derivative_order(), self.accuracy)
         if self.kind != "velocity":
             per_view = np.linalg.norm(derivative, axis=-1)  # (n, T, J)
         elif self.projections_ is not None:

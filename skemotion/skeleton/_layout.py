@@ -300,7 +300,8 @@ def layout_from_rig(name, joint_names, parents):
     """Layout of a motion-capture rig (e.g. one read from a BVH file).
 
     Mirror pairs are inferred from the joint names. The map onto the common layout is found when the rig's
-    joint names match a known rig (Bandai-Namco, CMU); otherwise ``common_map`` is ``None``.
+    joint names match a known rig (Bandai-Namco, CMU); otherwise ``common_map`` is ``None``. A ``name`` of
+    None names the layout after the known rig (``"bandai_namco"``, ``"cmu"``), else ``"bvh_rig"``.
 
     Examples
     --------
@@ -311,10 +312,12 @@ def layout_from_rig(name, joint_names, parents):
     """
     joint_names = tuple(joint_names)
     common_map = None
-    for mapping in _RIG_MAPS.values():
+    for rig, mapping in _RIG_MAPS.items():
         if all(j in joint_names for sources in mapping.values() for j in sources):
             common_map = mapping
+            name = rig if name is None else name
             break
+    name = "bvh_rig" if name is None else name
     return SkeletonLayout(
         name, joint_names, tuple(int(p) for p in parents), _infer_mirror_pairs(joint_names), common_map
     )
@@ -368,14 +371,3 @@ def convert_layout(X, source, target=COMMON_LAYOUT):
         [X[..., [source.index(j) for j in source.common_map[joint]], :].mean(axis=-2) for joint in target.joint_names],
         axis=-2,
     )
-
-
-def yaw_rotation(angles):
-    """Rotation matrices ``(..., 3, 3)`` about the vertical y axis, for angles in degrees (x towards -z)."""
-    theta = np.deg2rad(angles)
-    cos, sin = np.cos(theta), np.sin(theta)
-    rotation = np.zeros(np.shape(theta) + (3, 3))
-    rotation[..., 0, 0], rotation[..., 0, 2] = cos, sin
-    rotation[..., 2, 0], rotation[..., 2, 2] = -sin, cos
-    rotation[..., 1, 1] = 1.0
-    return rotation

@@ -9,9 +9,10 @@ One data module, as in imbalanced-learn's ``instance_generator``: ``tests/test_c
 INIT_PARAMS = {
     # No layout (and so no bones or hips) exists for a 1-D joint: keep centering, skip scaling.
     "SkeletonNormalizer": dict(layout=None, centering="trajectory", scale=False, n_frames=7),
-    # Two columns are two frames: enough for forward differences, not for a central difference.
-    "KinematicFeatures": dict(accuracy=1),
-    "VelocityGradientSignature": dict(accuracy=1),
+    # Two columns are two frames: enough for forward differences, not for a central difference. A plain
+    # array carries no frame rate, and nothing that differentiates in time assumes one: it is given.
+    "KinematicFeatures": dict(accuracy=1, frame_rate=30.0),
+    "VelocityGradientSignature": dict(accuracy=1, frame_rate=30.0),
     # A 2-D array is one frame of 1-D joints: no rotation (it needs x and z), mirroring, scaling and jitter do.
     "ViewAugmenter": dict(angles=[0.0], mirror=True, scale_range=(0.9, 1.1), jitter_std=0.01, layout=None,
                           random_state=0),

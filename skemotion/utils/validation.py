@@ -1,6 +1,9 @@
-"""The one validation layer for skeleton arrays.
+"""The one validation layer: skeleton arrays, layouts, frame rates, EEG epochs and distributions.
 
-Every skeleton estimator calls :func:`validate_skeletons`; it accepts
+Plain functions that need no estimator come first in each section (as tslearn's ``utils``); the thin
+wrappers that take an estimator record or check what it saw in ``fit`` (``n_joints_in_``, ``layout_`` ...).
+
+Skeleton estimators call :func:`validate_skeletons`; it accepts
 
 * a NaN-padded array ``(n_samples, n_frames, n_joints, n_dims)`` (NaN where a joint is missing, trailing
   all-NaN frames are padding),
@@ -13,6 +16,25 @@ Every skeleton estimator calls :func:`validate_skeletons`; it accepts
 import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
+
+from ..skeleton._array import check_frame_rate, resolve_layout, skeleton_metadata
+
+__all__ = [
+    "check_eeg",
+    "check_frame_rate",
+    "check_skeletons",
+    "check_skeleton_layout",
+    "frame_rates",
+    "is_ragged_list",
+    "n_axes",
+    "sequence_lengths",
+    "skeleton_metadata",
+    "to_skeleton_array",
+    "validate_signatures",
+    "validate_skeletons",
+]
+
+# --- Skeleton arrays ---
 
 
 def sequence_lengths(X):
@@ -63,7 +85,8 @@ def to_skeleton_array(X):
     return out
 
 
-def _is_ragged_list(X):
+def is_ragged_list(X):
+    """True for a non-empty list or tuple of 3-D sequences."""
     return isinstance(X, (list, tuple)) and len(X) > 0 and np.ndim(X[0]) == 3
 
 
@@ -93,26 +116,47 @@ def validate_skeletons(estimator, X, *, reset, min_frames=1, n_dims=None, two_d_
     lengths : ndarray of shape (n_samples,)
         Frames of each sequence before padding.
     """
-    if _is_ragged_list(X):
-        X = check_array(to_skeleton_array(X), allow_nd=True, ensure_all_finite="allow-nan", dtype=np.float64)
-    elif _n_axes(X) == 2:
+    if not is_ragged_list(X) and n_axes(X) == 2:
         X = validate_data(estimator, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64)
         X = X[:, :, np.newaxis, np.newaxis] if two_d_as == "frames" else X[:, np.newaxis, :, np.newaxis]
+        lengths = sequence_lengths(X)
+        _check_sequences(X, lengths, min_frames)
     else:
-        X = check_array(X, allow_nd=True, ensure_all_finite="allow-nan", dtype=np.float64, ensure_2d=False)
-        if X.ndim != 4:
-            raise ValueError(
-                f"Expected skeleton data of shape (n_samples, n_frames, n_joints, n_dims), a list of "
-                f"(n_frames, n_joints, n_dims) arrays, or a 2-D array; got an array of shape {X.shape}. "
-                "Reshape your data accordingly."
-            )
-    lengths = sequence_lengths(X)
-    _check_sequences(X, lengths, min_frames)
+        X, lengths = check_skeletons(X, min_frames=min_frames)
     _check_layout(estimator, X, reset, n_dims)
     return X, lengths
 
 
-def _n_axes(X):
+def check_skeletons(X, *, min_frames=1, n_dims=None):
+    """Skeleton sequences (a list, or a NaN-padded 4-D array) as a 4-D float array with their lengths.
+
+    The estimator-free core of :func:`validate_skeletons` (plots and metrics call it); 2-D input is refused.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, lengths = check_skeletons([np.zeros((3, 16, 3)), np.zeros((2, 16, 3))])
+    >>> X.shape, lengths.tolist()
+    ((2, 3, 16, 3), [3, 2])
+    """
+    if is_ragged_list(X):
+        X = to_skeleton_array(X)
+    X = check_array(X, allow_nd=True, ensure_all_finite="allow-nan", dtype=np.float64, ensure_2d=False)
+    if X.ndim != 4:
+        raise ValueError(
+            f"Expected skeleton data of shape (n_samples, n_frames, n_joints, n_dims), a list of "
+            f"(n_frames, n_joints, n_dims) arrays, or a 2-D array; got an array of shape {X.shape}. "
+            "Reshape your data accordingly."
+        )
+    if n_dims is not None and X.shape[3] not in np.atleast_1d(n_dims):
+        raise ValueError(f"Expected {n_dims} coordinates per joint, got {X.shape[3]}.")
+    lengths = sequence_lengths(X)
+    _check_sequences(X, lengths, min_frames)
+    return X, lengths
+
+
+
+def n_axes(X):
     """Number of axes of array-likes, including nested lists and objects that only define ``__array__``."""
     shape = getattr(X, "shape", None)
     if shape is not None:
@@ -147,11 +191,191 @@ def _check_layout(estimator, X, reset, n_dims):
         )
 
 
-def check_layout_matches(layout, n_joints):
-    """Raise if a layout's joint count differs from the data's."""
-    if layout is not None and layout.n_joints != n_joints:
+# --- Layouts ---
+
+
+def check_skeleton_layout(estimator, X, n_joints, *, reset, required=False, param="layout"):
+    """Resolve an estimator's layout parameter against the data, once, through
+    :func:`skemotion.skeleton.resolve_layout`.
+
+    On ``reset`` the resolved layout is stored as ``estimator.layout_``; afterwards the data's own layout,
+    if it carries one, must be the fitted one. With ``required=False`` a layout that ``"auto"`` cannot
+    infer is None (anonymous joints, e.g. for feature names); with ``required=True`` that is an error.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+    X : array-like or list
+        The input as given (before validation), so that its metadata can be read.
+    n_joints : int
+    reset : bool
+    required : bool, default=False
+    param : str, default="layout"
+        Name of the estimator's layout parameter.
+
+    Returns
+    -------
+    SkeletonLayout or None
+    """
+    name = type(estimator).__name__
+    metadata = skeleton_metadata(X)
+    if not reset:
+        layout = estimator.layout_
+        carried = metadata.layout
+        if carried is not None and layout is not None and carried.joint_names != layout.joint_names:
+            raise ValueError(
+                f"{name} was fitted on layout {layout.name!r} but X carries layout {carried.name!r}."
+            )
+        return layout
+    value = getattr(estimator, param)
+    try:
+        layout = resolve_layout(value, metadata, n_joints, name)
+    except ValueError:
+        if required or not (isinstance(value, str) and value == "auto"):
+            raise
+        layout = None
+    estimator.layout_ = layout
+    return layout
+
+
+def frame_rates(estimator, X, n_samples, param="frame_rate"):
+    """Frame rate of every sample, from the estimator's parameter and the data (see
+    :func:`skemotion.skeleton.check_frame_rate`)."""
+    return check_frame_rate(getattr(estimator, param), skeleton_metadata(X), n_samples, type(estimator).__name__)
+
+
+# --- EEG epochs ---
+# EEG data are epochs ``(n_epochs, n_channels, n_times)`` of finite real numbers (volts, as MNE stores them).
+# A 2-D array is the degenerate case that lets scikit-learn's common checks run (as in MNE's ``_check_data``):
+# it is read as ``(n_epochs, n_times)`` of one channel, or, when an estimator knows its channel count, as
+# ``(n_epochs, n_channels * n_times)`` flattened channel-major (channel 0's samples first), which is how
+# feature matrices of band features are laid out.
+
+
+def check_eeg(estimator, X, *, reset, two_d_channels=1, dtype=np.float64):
+    """Validate EEG input and return it as a 3-D float array.
+
+    On ``reset`` the estimator records ``n_channels_in_`` (and, for 2-D input, scikit-learn's
+    ``n_features_in_`` and ``feature_names_in_``); otherwise the input must match them. The number of
+    time samples may differ between calls for 3-D input: estimators that need a fixed length check it.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+    X : array-like of shape (n_epochs, n_channels, n_times) or (n_epochs, n_features)
+        EEG epochs, or a 2-D array read as described in the module docstring.
+    reset : bool
+        True in ``fit``, False in ``transform`` / ``predict``.
+    two_d_channels : int, default=1
+        Number of channels a 2-D array holds, flattened channel-major. The number of columns must be a
+        multiple of it.
+    dtype : numpy dtype, default=np.float64
+
+    Returns
+    -------
+    X : ndarray of shape (n_epochs, n_channels, n_times)
+
+    Raises
+    ------
+    ValueError
+        For NaN or infinite values, arrays that are neither 2-D nor 3-D, empty arrays, and a channel count
+        that differs from the one seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from skemotion.utils.validation import check_eeg
+    >>> check_eeg(BaseEstimator(), np.zeros((4, 62, 200)), reset=True).shape
+    (4, 62, 200)
+    >>> check_eeg(BaseEstimator(), np.zeros((4, 200)), reset=True).shape  # one channel
+    (4, 1, 200)
+    """
+    if n_axes(X) == 2:
+        X = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_all_finite=False)
+        if X.shape[1] % two_d_channels:
+            raise ValueError(
+                f"A 2-D input is read as (n_epochs, n_channels * n_values) with {two_d_channels} channels, "
+                f"but it has {X.shape[1]} columns, which is not a multiple of {two_d_channels}."
+            )
+        X = X.reshape(len(X), two_d_channels, -1)
+    else:
+        X = check_array(X, allow_nd=True, dtype=dtype, ensure_all_finite=False, ensure_2d=False)
+        if X.ndim != 3:
+            raise ValueError(
+                f"Expected EEG epochs of shape (n_epochs, n_channels, n_times) or a 2-D array; got an array "
+                f"of shape {X.shape}. Reshape your data: X[np.newaxis] for a single epoch; for a continuous "
+                "recording cut epochs first (skemotion.eeg.from_mne(raw, epoch_duration=...))."
+            )
+        if X.shape[1] == 0 or X.shape[2] == 0:
+            raise ValueError(f"EEG epochs of shape {X.shape} have no channel or no time sample.")
+        if reset:
+            for name in ("n_features_in_", "feature_names_in_"):  # left over from an earlier 2-D fit
+                if hasattr(estimator, name):
+                    delattr(estimator, name)
+    _check_finite_eeg(X)
+    _check_eeg_channels(estimator, X, reset)
+    return X
+
+
+def _check_finite_eeg(X):
+    bad = ~np.isfinite(X)
+    if bad.any():
+        epoch, channel, _ = np.unravel_index(np.argmax(bad), X.shape)
+        kind = "NaN" if np.isnan(X[bad]).any() else "infinity"
         raise ValueError(
-            f"Layout {layout.name!r} has {layout.n_joints} joints but the data has {n_joints}; "
-            "convert the data first (skemotion.motion.LayoutConverter) or pass the right layout."
+            f"EEG data contain {kind} (NaN or inf) in {int(bad.sum())} value(s), first in epoch {epoch}, "
+            f"channel {channel}. EEG estimators need finite signals: interpolate bad channels or drop bad "
+            "epochs first (e.g. with MNE)."
         )
 
+
+def _check_eeg_channels(estimator, X, reset):
+    n_channels = X.shape[1]
+    if reset:
+        estimator.n_channels_in_ = n_channels
+    elif n_channels != estimator.n_channels_in_:
+        raise ValueError(
+            f"X has {n_channels} channel(s), but {type(estimator).__name__} was fitted with "
+            f"{estimator.n_channels_in_} channel(s)."
+        )
+
+
+# --- Distributions (signatures): per sample, per view, the samples or quantiles of a distribution ---
+
+
+def validate_signatures(estimator, X, *, reset):
+    """Return signatures as a float array ``(n_samples, n_views, n_values)``, NaN entries as padding.
+
+    A 2-D array is the degenerate case of one view (so that scikit-learn's common checks run): each row
+    is one distribution. On ``reset`` the estimator records ``n_views_in_`` (and, for 2-D input,
+    ``n_features_in_``); otherwise the number of views must match. Every (sample, view) needs at least
+    one finite value; infinite values are an error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> validate_signatures(BaseEstimator(), np.zeros((4, 5)), reset=True).shape
+    (4, 1, 5)
+    """
+    if n_axes(X) == 2:
+        X = validate_data(estimator, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64)
+        X = X[:, np.newaxis, :]
+    else:
+        X = check_array(X, allow_nd=True, ensure_all_finite="allow-nan", dtype=np.float64, ensure_2d=False)
+        if X.ndim != 3:
+            raise ValueError(
+                f"Expected signatures of shape (n_samples, n_views, n_values) or a 2-D array (one view); got "
+                f"an array of shape {X.shape}. Reshape your data (VelocityGradientSignature produces the 3-D form)."
+            )
+    if reset:
+        estimator.n_views_in_ = X.shape[1]
+    elif X.shape[1] != estimator.n_views_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} views, but {type(estimator).__name__} was fitted with {estimator.n_views_in_}."
+        )
+    sample, view = np.nonzero(np.isnan(X).all(axis=2))
+    if sample.size:
+        raise ValueError(f"View {view[0]} of sample {sample[0]} has no finite value (all NaN).")
+    return X

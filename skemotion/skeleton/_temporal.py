@@ -2,7 +2,6 @@
 
 import warnings
 from contextlib import contextmanager
-from math import factorial
 
 import numpy as np
 
@@ -69,61 +68,29 @@ def resample(X, lengths, n_frames):
     return np.where(weight == 0, before, (1 - weight) * before + weight * after)
 
 
-def difference_weights(derivative, accuracy):
-    """Finite-difference weights of a ``derivative``: central with error ``O(h**accuracy)``, or forward.
+def resample_to_rate(X, lengths, rates, target_rate):
+    """Linearly resample each sequence, recorded at ``rates[i]`` frames per second, to ``target_rate``.
 
-    ``accuracy=1`` gives forward differences on ``derivative + 1`` consecutive frames (``[-1, 1]``: the
-    displacement between frames). An even ``accuracy`` gives central differences on offsets ``-r .. r``,
-    ``r = (derivative + 1) // 2 + accuracy // 2 - 1``. The weights solve the Taylor conditions
-    ``sum_s w_s s**j / j! = [j == derivative]`` (as ``findiff`` and Fornberg's algorithm do). Divide by
-    ``h**derivative``.
-
-    Examples
-    --------
-    >>> difference_weights(1, 2)
-    array([-0.5,  0. ,  0.5])
-    >>> (difference_weights(1, 4) * 12).round(10)
-    array([ 1., -8.,  0.,  8., -1.])
-    >>> difference_weights(2, 2)
-    array([ 1., -2.,  1.])
-    >>> difference_weights(1, 1)
-    array([-1.,  1.])
-    """
-    if accuracy == 1:
-        offsets = np.arange(derivative + 1)
-    elif accuracy >= 2 and accuracy % 2 == 0:
-        radius = (derivative + 1) // 2 + accuracy // 2 - 1
-        offsets = np.arange(-radius, radius + 1)
-    else:
-        raise ValueError(f"accuracy must be 1 (forward differences) or even (central differences), got {accuracy}.")
-    taylor = np.array([offsets.astype(float) ** j / factorial(j) for j in range(len(offsets))])
-    target = np.zeros(len(offsets))
-    target[derivative] = 1.0
-    weights = np.linalg.solve(taylor, target)
-    weights[np.abs(weights) < 1e-12] = 0.0
-    return weights
-
-
-def finite_difference(X, frame_rate, derivative=1, accuracy=2):
-    """Time derivative of ``X`` ``(n, T, ...)`` by finite differences, in units per second**derivative.
-
-    Only frames whose whole stencil (:func:`difference_weights`) is observed get a value: the frames at
-    the ends of each sequence that the stencil overhangs and the frames next to a missing (NaN) one are
-    NaN, never extrapolated or bridged.
+    Output frame ``k`` is the pose at time ``k / target_rate``; each sequence keeps its duration (as many
+    output frames as fit in it) and is NaN-padded after its end. Missing frames stay missing as in
+    :func:`resample`.
 
     Examples
     --------
     >>> import numpy as np
-    >>> t = np.arange(6.0) / 10                    # 10 frames per second
-    >>> finite_difference((t**2)[np.newaxis], frame_rate=10).round(10)
-    array([[nan, 0.2, 0.4, 0.6, 0.8, nan]])
+    >>> x = np.arange(5.0).reshape(1, 5, 1, 1)          # 5 frames at 120 fps
+    >>> resample_to_rate(x, np.array([5]), np.array([120.0]), 60.0).ravel()
+    array([0., 2., 4.])
     """
-    weights = difference_weights(derivative, accuracy)
-    width = len(weights)
-    before = width // 2 if accuracy > 1 else 0  # frames of the stencil before the frame it is assigned to
-    out = np.full(X.shape, np.nan)
-    n_frames = X.shape[1]
-    if n_frames >= width:
-        inner = sum(w * X[:, s : n_frames - width + 1 + s] for s, w in enumerate(weights) if w != 0.0)
-        out[:, before : before + n_frames - width + 1] = inner * frame_rate**derivative
+    lengths, rates = np.asarray(lengths), np.asarray(rates, dtype=float)
+    new_lengths = np.floor((lengths - 1) / rates * target_rate + 1e-9).astype(int) + 1
+    frames = np.arange(new_lengths.max())[np.newaxis, :] * (rates / target_rate)[:, np.newaxis]
+    last = (lengths - 1)[:, np.newaxis]
+    frames = np.minimum(frames, last)
+    lower = np.floor(frames + 1e-9).astype(int)
+    weight = np.clip(frames - lower, 0.0, None)[:, :, np.newaxis, np.newaxis]
+    rows = np.arange(X.shape[0])[:, np.newaxis]
+    before, after = X[rows, np.minimum(lower, last)], X[rows, np.minimum(lower + 1, last)]
+    out = np.where(weight == 0, before, (1 - weight) * before + weight * after)
+    out[np.arange(out.shape[1])[np.newaxis, :] >= new_lengths[:, np.newaxis]] = np.nan
     return out

@@ -15,7 +15,46 @@ from ..utils._tags import skemotion_input_tags
 from ..utils.validation import _is_ragged_list, _n_axes, sequence_lengths, to_skeleton_array, validate_skeletons
 
 
-class BaseGenerativeOverSampler(BaseOverSampler):
+class SkeletonSamplerMixin:
+    """imbalanced-learn's ``fit_resample`` template, extended to ragged lists of skeleton sequences.
+
+    The one place where a sampler of skeletons departs from imbalanced-learn's template: a list of
+    ``(n_frames_i, n_joints, n_dims)`` sequences is NaN-padded into one 4-D array, resampled by the
+    template (``_check_X_y``, ``sampling_strategy_``, ``_fit_resample``), and cut back into a list by
+    :meth:`_to_ragged`. Samplers override ``_check_X_y`` and ``_fit_resample`` (and, if their new
+    sequences are not cut at their NaN padding, ``_to_ragged``), never ``fit_resample``.
+    """
+
+    def fit_resample(self, X, y, **params):
+        """Resample the data set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, n_frames, n_joints, n_dims) or list of arrays
+            Feature vectors, or skeleton sequences (NaN-padded array or list of variable-length sequences).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            Passed to ``_fit_resample``.
+
+        Returns
+        -------
+        X_resampled : same kind as X
+            A list of arrays for a list of sequences.
+        y_resampled : array-like of shape (n_samples_new,)
+        """
+        if not _is_ragged_list(X):
+            return super().fit_resample(X, y, **params)
+        X_res, y_res = super().fit_resample(to_skeleton_array(X), y, **params)
+        return self._to_ragged(X, X_res), y_res
+
+    def _to_ragged(self, X, X_res):
+        """The resampled sequences as a list: ``X`` itself, then the new ones cut at their NaN padding."""
+        new = X_res[len(X):]
+        return list(X) + [seq[:n] for seq, n in zip(new, sequence_lengths(new))]
+
+
+class BaseGenerativeOverSampler(SkeletonSamplerMixin, BaseOverSampler):
     """Over-sampler that learns a generative model of the classes and draws new samples from it.
 
     ``fit_resample`` returns the input samples unchanged, followed by the new ones (as every imbalanced-learn
@@ -37,28 +76,6 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "n_frames": [Interval(Integral, 2, None, closed="left"), None],
     }
-
-    def fit_resample(self, X, y):
-        """Resample the data set: the input samples, then the generated ones.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, n_frames, n_joints, n_dims) or list of arrays
-            Feature vectors, or skeleton sequences (NaN-padded array or list of variable-length sequences).
-        y : array-like of shape (n_samples,)
-            Class labels.
-
-        Returns
-        -------
-        X_resampled : same kind as X
-            ``X`` followed by the new samples.
-        y_resampled : array-like of shape (n_samples_new,)
-        """
-        if not _is_ragged_list(X):
-            return super().fit_resample(X, y)
-        X_res, y_res = super().fit_resample(to_skeleton_array(X), y)
-        new = X_res[len(X):]
-        return list(X) + [seq[:n] for seq, n in zip(new, sequence_lengths(new))], y_res
 
     def _check_X_y(self, X, y):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)

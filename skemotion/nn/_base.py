@@ -153,7 +153,6 @@ class TorchNet(NeuralNet, metaclass=ABCMeta):
     def __init__(self, module, criterion, *, random_state=None, torch_threads=None, device="cpu", **kwargs):
         self.random_state = random_state
         self.torch_threads = torch_threads
-        kwargs.setdefault("iterator_train__shuffle", True)
         super().__init__(module, criterion, device=device, **kwargs)
         for name, default in (("history_", None), ("initialized_", False)):
             if self.__dict__.get(name, default) is default:
@@ -162,6 +161,22 @@ class TorchNet(NeuralNet, metaclass=ABCMeta):
     def _get_param_names(self):
         # skorch lists every attribute without a trailing underscore, private bookkeeping included.
         return [name for name in super()._get_param_names() if not name.startswith("_")]
+
+    def set_params(self, **params):
+        # Before fit a plain ``callbacks=`` is stored and validated in fit (scikit-learn's rule); skorch would
+        # build the callbacks at once.
+        if not self.initialized_ and "callbacks" in params:
+            self.callbacks = params.pop("callbacks")
+        return super().set_params(**params)
+
+    def get_iterator(self, dataset, training=False):
+        """skorch's batches; training batches are shuffled unless ``iterator_train__shuffle=False``."""
+        if not training or "iterator_train__shuffle" in self.__dict__:
+            return super().get_iterator(dataset, training=training)
+        kwargs = {"shuffle": True, "batch_size": self.batch_size, **self.get_params_for("iterator_train")}
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        return self.iterator_train(dataset, **kwargs)
 
     # ------------------------------------------------------------------ the fit template
     def fit(self, X, y=None, **fit_params):
@@ -410,7 +425,8 @@ class TorchClassifier(ClassifierMixin, TorchNet):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # first: it says so when the net is not fitted
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -121,5 +121,5 @@ def test_fit_before_initialize_is_required():
 def test_gpu_check_skips_without_a_gpu():
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gpu_check.py")], capture_output=True,
                             text=True, cwd=ROOT, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("no GPU: skipped")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("no GPU: skipped"), result.stdout + result.stderr

@@ -210,3 +210,20 @@ def test_body16_data_from_the_loader(bandai_walks):
     body = load_bandai_namco(shared_path("bandai-namco-1"), styles="happy", contents="walk", layout="body16")
     assert body.data[0].layout is get_layout("body16") and body.data[0].units == "cm"
     assert bandai_walks.data[0].layout == bandai_walks.layout
+
+
+def test_samplers_pass_the_metadata_on_to_the_next_step():
+    from skemotion.samplers import NeuralGasSampler, ViewAugmenter
+
+    gait = make_emotional_gait(12, random_state=0)
+    views, _ = ViewAugmenter(angles=[90.0]).fit_resample(gait.data, gait.target)
+    assert all(v.frame_rate == 30.0 and v.layout.name == "body16" for v in views)
+    normalized = SkeletonNormalizer(n_frames=20).fit_transform(gait.data)
+    minority_class = gait.target[0]
+    keep = np.r_[np.flatnonzero(gait.target != minority_class), np.flatnonzero(gait.target == minority_class)[:2]]
+    X_res, y_res = NeuralGasSampler(random_state=0).fit_resample(normalized[keep], gait.target[keep])
+    assert X_res.layout.name == "body16" and X_res.units == "body"
+    new_rates = X_res.frame_rate[len(keep):]
+    minority = normalized.frame_rate[keep][gait.target[keep] == minority_class]
+    np.testing.assert_allclose(new_rates, np.median(minority))  # the class's median rate
+    assert KinematicFeatures().fit_transform(X_res).shape[0] == len(y_res)

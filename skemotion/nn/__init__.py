@@ -1,5 +1,6 @@
 """Neural networks (PyTorch through skorch) as scikit-learn estimators."""
 
+from ._base import ConditionalGenerativeNet, TorchClassifier, TorchNet
 from ._conv_gan import ConditionalConvDiscriminator, ConditionalConvGAN, ConditionalConvGenerator
 from ._eeg_cnn import EEGCNN, EEGCNNClassifier
 from ._gait_cnn import GaitCNN, GaitCNNClassifier
@@ -12,6 +13,7 @@ __all__ = [
     "ConditionalConvGenerator",
     "ConditionalDiscriminator",
     "ConditionalGAN",
+    "ConditionalGenerativeNet",
     "ConditionalGenerator",
     "ConditionalMLPVAE",
     "ConditionalTemporalVAE",
@@ -21,4 +23,6 @@ __all__ = [
     "GaitCNN",
     "GaitCNNClassifier",
     "NegativeELBO",
+    "TorchClassifier",
+    "TorchNet",
 ]

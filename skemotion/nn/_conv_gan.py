@@ -1,8 +1,11 @@
 """A conditional GAN on raw EEG epochs: 1-D convolutional generator and discriminator, trained by skorch."""
 
+from numbers import Real
+
 import numpy as np
 import torch
 from skorch.callbacks import PassthroughScoring
+from sklearn.utils._param_validation import Interval
 from torch import nn
 from torch.nn import functional as F
 
@@ -152,7 +155,7 @@ def periodogram(x):
     Scaled so that a bin of white noise of unit variance has power about 1 (``|FFT|^2 / sum(window^2)``).
     The DC bin (the epoch's offset, often exactly removed from real EEG) is left out.
     """
-    window = torch.hann_window(x.shape[-1], periodic=True, dtype=x.dtype)
+    window = torch.hann_window(x.shape[-1], periodic=True, dtype=x.dtype, device=x.device)
     return torch.fft.rfft(x * window)[..., 1:].abs().pow(2) / window.pow(2).sum().clamp_min(1e-12)
 
 
@@ -172,9 +175,9 @@ def class_log_spectra(x, labels, n_classes, eps=1e-8):
     of EEG) as much as the fast ones (most of the bins).
     """
     power = periodogram(x)
-    sums = torch.zeros((n_classes,) + power.shape[1:], dtype=power.dtype).index_add(0, labels, power)
+    sums = power.new_zeros((n_classes,) + power.shape[1:]).index_add(0, labels, power)
     counts = torch.bincount(labels, minlength=n_classes).to(power.dtype)
-    bands = log_spaced_bands(power.shape[-1]).to(power.dtype)
+    bands = log_spaced_bands(power.shape[-1]).to(power)
     return torch.log(sums / counts.clamp_min(1)[:, None, None] @ bands + eps), counts
 
 
@@ -220,6 +223,8 @@ class ConditionalConvGAN(EEGMixin, ConditionalGAN):
     random_state : int, RandomState instance or None, default=None
         Seeds weights, batches and noise without touching the caller's torch random state.
     torch_threads : int or None, default=1
+    device : str or torch.device, default="cpu"
+        Where the modules train and sample ("cuda" needs a GPU).
     **kwargs
         Other :class:`ConditionalGAN` and :class:`skorch.NeuralNet` parameters.
 
@@ -260,14 +265,18 @@ class ConditionalConvGAN(EEGMixin, ConditionalGAN):
 
     _allow_sequences = True
     _standardization_axes = (0, 2)
+    _parameter_constraints = {
+        **ConditionalGAN._parameter_constraints,
+        "spectral_weight": [Interval(Real, 0, None, closed="left")],
+    }
 
     def __init__(self, module=ConditionalConvGenerator, *, discriminator=ConditionalConvDiscriminator, lr=2e-3,
                  r1_penalty=1.0, spectral_weight=10.0, standardize=True, max_epochs=60, batch_size=32,
-                 random_state=None, torch_threads=1, **kwargs):
+                 random_state=None, torch_threads=1, device="cpu", **kwargs):
         self.spectral_weight = spectral_weight
         super().__init__(module, discriminator=discriminator, lr=lr, r1_penalty=r1_penalty, standardize=standardize,
                          max_epochs=max_epochs, batch_size=batch_size, random_state=random_state,
-                         torch_threads=torch_threads, **kwargs)
+                         torch_threads=torch_threads, device=device, **kwargs)
 
     @property
     def _default_callbacks(self):
@@ -281,8 +290,8 @@ class ConditionalConvGAN(EEGMixin, ConditionalGAN):
                              f"{self.input_shape_[1]}.")
         return X
 
-    def _validate_training_data(self, X, y, reset):
-        X, labels = super()._validate_training_data(X, y, reset)
+    def _validate_training_data(self, X, y, reset, classes=None):
+        X, labels = super()._validate_training_data(X, y, reset, classes=classes)
         if reset:
             with torch.no_grad():
                 log_spectra, _ = class_log_spectra(torch.as_tensor(X), torch.as_tensor(labels), len(self.classes_))
@@ -309,5 +318,5 @@ class ConditionalConvGAN(EEGMixin, ConditionalGAN):
         if fake.shape[-1] < 2:  # one sample per epoch: no frequency but DC
             return fake.new_zeros(())
         log_spectra, counts = class_log_spectra(fake, labels, len(self.classes_))
-        errors = ((log_spectra - torch.as_tensor(self.class_log_spectra_)) ** 2).mean(dim=(1, 2))
+        errors = ((log_spectra - self._tensor(self.class_log_spectra_)) ** 2).mean(dim=(1, 2))
         return errors @ counts / len(labels)

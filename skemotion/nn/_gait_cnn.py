@@ -4,13 +4,11 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from skorch import NeuralNetClassifier
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 from torch import nn
+
+from ._base import TorchClassifier
 
 
 class GaitCNN(nn.Module):
@@ -51,10 +49,10 @@ class GaitCNN(nn.Module):
         return self.layers(images)
 
 
-class GaitCNNClassifier(ClassifierMixin, BaseEstimator):
+class GaitCNNClassifier(TorchClassifier):
     """Emotion classifier on gait images with a grouped-convolution CNN (ProxEmo's VS-GCNN, sized for CPU).
 
-    A scikit-learn classifier around a skorch :class:`~skorch.NeuralNetClassifier` that trains
+    A skorch net on skemotion's network base (:class:`~skemotion.nn.TorchClassifier`) that trains
     :class:`GaitCNN` with cross-entropy and Adam. The network's input channels and the classes are inferred
     from the data at fit time and kept in fitted attributes, so the estimator clones, grid-searches and
     cross-validates like any other. Feed it the images of :class:`~skemotion.motion.GaitImageEmbedding`.
@@ -80,6 +78,12 @@ class GaitCNNClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds torch's weight initialisation, shuffling and dropout (inside a forked RNG: the global torch
         seed is left alone).
+    device : str or torch.device, default="cpu"
+        Where the network trains and predicts ("cuda" needs a GPU).
+    torch_threads : int or None, default=None
+        Intra-op torch threads while training and predicting; ``None`` keeps torch's setting.
+    **kwargs
+        Other :class:`skorch.NeuralNet` parameters (``module__*``, ``optimizer__*``, ``classes``...).
 
     Attributes
     ----------
@@ -89,8 +93,10 @@ class GaitCNNClassifier(ClassifierMixin, BaseEstimator):
     input_shape_ : tuple of int
         ``(channels, height, width)`` of the images seen in ``fit``; a 2-D input ``(n, n_features)`` is read
         as images of shape ``(1, 1, n_features)``.
-    net_ : skorch.NeuralNetClassifier
-        The trained network (``net_.module_`` is the :class:`GaitCNN`, ``net_.history_`` the training log).
+    module_ : GaitCNN
+        The trained network; ``history_`` is the training log.
+    net_ : GaitCNNClassifier
+        The estimator itself (it is the skorch net), for code written when the net was a wrapped attribute.
 
     Examples
     --------
@@ -108,88 +114,45 @@ class GaitCNNClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
+        **TorchClassifier._parameter_constraints,
         "channels": [tuple, list],
         "n_groups": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "train_split": [callable, None],
         "callbacks": [list, None],
         "verbose": ["verbose"],
-        "random_state": ["random_state"],
     }
 
     def __init__(self, channels=(16, 32, 64), n_groups=4, dropout=0.2, max_epochs=30, batch_size=32, lr=1e-3,
-                 weight_decay=0.0, train_split=None, callbacks=None, verbose=0, random_state=None):
+                 weight_decay=0.0, train_split=None, callbacks=None, verbose=0, random_state=None, device="cpu",
+                 torch_threads=None, *, module=GaitCNN, criterion=nn.CrossEntropyLoss, optimizer=torch.optim.Adam,
+                 **kwargs):
         self.channels = channels
         self.n_groups = n_groups
         self.dropout = dropout
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
         self.weight_decay = weight_decay
-        self.train_split = train_split
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.random_state = random_state
+        super().__init__(module, criterion, optimizer=optimizer, lr=lr, max_epochs=max_epochs, batch_size=batch_size,
+                         train_split=train_split, callbacks=callbacks, verbose=verbose, random_state=random_state,
+                         device=device, torch_threads=torch_threads, **kwargs)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Train the network.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, channels, height, width) or (n_samples, n_features)
-            Gait images (e.g. from :class:`~skemotion.motion.GaitImageEmbedding`).
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        self : GaitCNNClassifier
-        """
-        X, y = validate_data(self, X, y, allow_nd=True, dtype=np.float32)
-        check_classification_targets(y)
-        self._check_channels()
-        images = self._as_images(X)
-        self.input_shape_ = images.shape[1:]
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        self.net_ = NeuralNetClassifier(
-            GaitCNN,
-            module__n_classes=len(self.classes_),
-            module__in_channels=self.input_shape_[0],
-            module__channels=tuple(self.channels),
-            module__n_groups=self.n_groups,
-            module__dropout=self.dropout,
-            criterion=nn.CrossEntropyLoss,
-            optimizer=torch.optim.Adam,
-            optimizer__weight_decay=self.weight_decay,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            iterator_train__shuffle=True,
-            train_split=self.train_split,
-            callbacks=self.callbacks,
-            classes=np.arange(len(self.classes_)),
-            verbose=self.verbose,
-            device="cpu",
-        )
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            self.net_.fit(images, y_encoded.astype(np.int64))
+    @property
+    def net_(self):
+        """The estimator itself (the trained skorch net)."""
+        if not self.initialized_:
+            raise AttributeError("GaitCNNClassifier has no net_ before fit.")
         return self
 
-    def _check_channels(self):
+    def _validate_net_params(self):
+        super()._validate_net_params()
         channels = tuple(self.channels)
         if not channels or any(not isinstance(c, Integral) or c < 1 or c % self.n_groups for c in channels):
             raise ValueError(
                 f"channels must be positive multiples of n_groups={self.n_groups}, got {self.channels!r}."
             )
 
-    @staticmethod
-    def _as_images(X):
+    def _check_X(self, X, reset):
+        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
         if X.ndim == 2:
             return X[:, np.newaxis, np.newaxis, :]
         if X.ndim != 4:
@@ -199,36 +162,21 @@ class GaitCNNClassifier(ClassifierMixin, BaseEstimator):
             )
         return X
 
-    def predict_proba(self, X):
-        """Class probabilities (softmax of the network's outputs).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, channels, height, width) or (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
-        images = self._as_images(X)
-        if images.shape[1:] != self.input_shape_:
-            raise ValueError(f"X holds images of shape {images.shape[1:]}, but the network was fitted on "
+    def _check_input_shape(self, X):
+        if X.shape[1:] != self.input_shape_:
+            raise ValueError(f"X holds images of shape {X.shape[1:]}, but the network was fitted on "
                              f"{self.input_shape_}.")
-        with torch.random.fork_rng(devices=[]):  # torch's data loader draws a seed from the global RNG
-            return self.net_.predict_proba(images)
 
-    def predict(self, X):
-        """Most probable class.
+    def initialize_module(self):
+        """Build :class:`GaitCNN` with the channels and classes read in ``fit``."""
+        sizes = dict(n_classes=len(self.classes_), in_channels=self.input_shape_[0], channels=tuple(self.channels),
+                     n_groups=self.n_groups, dropout=self.dropout)
+        self.module_ = self._initialized(self.module, "module", sizes)
+        return self
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, channels, height, width) or (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+    def initialize_optimizer(self, *args, **kwargs):
+        """Adam (or ``optimizer``) with ``lr`` and ``weight_decay`` (``optimizer__*`` parameters win)."""
+        pgroups, options = self.get_params_for_optimizer("optimizer", self.get_all_learnable_params())
+        options.setdefault("weight_decay", self.weight_decay)
+        self.optimizer_ = self.optimizer(*pgroups, **options)
+        return self

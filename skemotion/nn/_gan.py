@@ -1,13 +1,17 @@
 """A conditional GAN on feature vectors: torch generator and discriminator, trained by a skorch net."""
 
+from numbers import Real
+
 import numpy as np
 import torch
 from skorch.callbacks import PassthroughScoring
 from skorch.dataset import unpack_data
+from skorch.utils import to_tensor
 from torch import nn
+from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
-from ._base import ConditionalGenerativeNet
+from ._base import ConditionalGenerativeNet, NET_CONSTRAINTS
 
 
 def mlp(sizes, negative_slope=0.2, dropout=0.0):
@@ -123,6 +127,9 @@ class ConditionalGAN(ConditionalGenerativeNet):
     torch_threads : int or None, default=1
         Intra-op torch threads while training and sampling (restored afterwards); ``None`` keeps torch's
         setting. One thread is the fastest for small models.
+    device : str or torch.device, default="cpu"
+        Where the modules train and sample ("cuda" needs a GPU). The noise is drawn on the CPU, so a seed
+        gives the same draws on every device.
     **kwargs
         Other :class:`skorch.NeuralNet` parameters (``callbacks``, ``module__hidden_sizes``, ...).
 
@@ -158,17 +165,24 @@ class ConditionalGAN(ConditionalGenerativeNet):
     True
     """
 
+    _parameter_constraints = {
+        **NET_CONSTRAINTS,
+        "r1_penalty": [Interval(Real, 0, None, closed="left")],
+        "standardize": ["boolean"],
+    }
+
     def __init__(self, module=ConditionalGenerator, *, discriminator=ConditionalDiscriminator,
                  criterion=torch.nn.BCEWithLogitsLoss, optimizer=torch.optim.Adam,
                  optimizer_discriminator=torch.optim.Adam, lr=2e-4, r1_penalty=1.0, standardize=True, max_epochs=300,
-                 batch_size=32, train_split=None, verbose=0, random_state=None, torch_threads=1, **kwargs):
+                 batch_size=32, train_split=None, verbose=0, random_state=None, torch_threads=1, device="cpu",
+                 **kwargs):
         self.discriminator = discriminator
         self.optimizer_discriminator = optimizer_discriminator
         self.r1_penalty = r1_penalty
         self.standardize = standardize
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr, max_epochs=max_epochs,
                          batch_size=batch_size, train_split=train_split, verbose=verbose,
-                         random_state=random_state, torch_threads=torch_threads, **kwargs)
+                         random_state=random_state, torch_threads=torch_threads, device=device, **kwargs)
 
     @property
     def _default_callbacks(self):
@@ -178,9 +192,9 @@ class ConditionalGAN(ConditionalGenerativeNet):
     # Axes over which a feature's mean and scale are computed: samples (and, for signals, time).
     _standardization_axes = (0,)
 
-    def _validate_training_data(self, X, y, reset):
+    def _validate_training_data(self, X, y, reset, classes=None):
         """Validate, and standardise with the training statistics (computed on the first fit)."""
-        X, labels = super()._validate_training_data(X, y, reset)
+        X, labels = super()._validate_training_data(X, y, reset, classes=classes)
         if reset:
             axes = self._standardization_axes
             mean = X.mean(axis=axes, keepdims=True, dtype=np.float64)[0]
@@ -193,7 +207,7 @@ class ConditionalGAN(ConditionalGenerativeNet):
 
     def _decode(self, z, labels, generator):
         """The generator's output, back in the units of the training data."""
-        return self.module_.decode(z, labels) * torch.as_tensor(self.scale_) + torch.as_tensor(self.mean_)
+        return self.module_.decode(z, labels) * self._tensor(self.scale_) + self._tensor(self.mean_)
 
     def initialize_module(self):
         sizes = {"n_features": self.input_shape_[0], "n_classes": len(self.classes_)}
@@ -212,7 +226,7 @@ class ConditionalGAN(ConditionalGenerativeNet):
 
     def _discriminator_loss(self, x_real, labels, fake):
         """Logistic loss of real versus generated samples, plus the R1 penalty on real samples."""
-        ones, zeros = torch.ones(len(x_real)), torch.zeros(len(x_real))
+        ones, zeros = x_real.new_ones(len(x_real)), x_real.new_zeros(len(x_real))
         x_real = x_real.requires_grad_(self.r1_penalty > 0)
         d_real = self.discriminator_(x_real, labels)
         loss = self.criterion_(d_real, ones) + self.criterion_(self.discriminator_(fake.detach(), labels), zeros)
@@ -223,14 +237,14 @@ class ConditionalGAN(ConditionalGenerativeNet):
 
     def _generator_loss(self, fake, labels):
         """Non-saturating loss of the generator: the discriminator should call its samples real."""
-        return self.criterion_(self.discriminator_(fake, labels), torch.ones(len(fake)))
+        return self.criterion_(self.discriminator_(fake, labels), fake.new_ones(len(fake)))
 
     def train_step(self, batch, **fit_params):
         """One discriminator step, then one generator step, on one batch of real data."""
         self._set_training(True)
         Xi, _ = unpack_data(batch)
-        x_real, labels = Xi["x"], Xi["y"]
-        z = torch.randn(len(x_real), self.module_.latent_dim)
+        x_real, labels = (to_tensor(Xi[key], device=self.device) for key in ("x", "y"))
+        z = self._randn(len(x_real), self.module_.latent_dim)
         fake = self.module_(z, labels)
 
         d_loss = self._discriminator_loss(x_real, labels, fake)
@@ -249,7 +263,8 @@ class ConditionalGAN(ConditionalGenerativeNet):
         """Generator loss on a validation batch (only with a ``train_split``)."""
         self._set_training(False)
         Xi, _ = unpack_data(batch)
+        labels = to_tensor(Xi["y"], device=self.device)
         with torch.no_grad():
-            fake = self.module_(torch.randn(len(Xi["x"]), self.module_.latent_dim), Xi["y"])
-            loss = self.criterion_(self.discriminator_(fake, Xi["y"]), torch.ones(len(fake)))
+            fake = self.module_(self._randn(len(labels), self.module_.latent_dim), labels)
+            loss = self.criterion_(self.discriminator_(fake, labels), fake.new_ones(len(fake)))
         return {"loss": loss, "y_pred": fake}

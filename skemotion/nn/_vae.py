@@ -61,7 +61,9 @@ class _ConditionalVAEModule(nn.Module):
     def forward(self, x, y):
         """``(reconstruction mean, posterior mean, posterior log-variance)``."""
         mu, logvar = self.encode(x, y)
-        z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
+        # Drawn on the CPU, then moved: a seed gives the same noise on every device.
+        noise = torch.randn(mu.shape, dtype=mu.dtype).to(mu.device)
+        z = mu + noise * (0.5 * logvar).exp()
         return self.decode(z, y), mu, logvar
 
     def _one_hot(self, y, dtype):
@@ -181,6 +183,9 @@ class ConditionalVAE(ConditionalGenerativeNet):
     torch_threads : int or None, default=1
         Intra-op torch threads while training and sampling (restored afterwards); ``None`` keeps torch's
         setting. One thread is the fastest for small models.
+    device : str or torch.device, default="cpu"
+        Where the module trains and samples ("cuda" needs a GPU). The noise is drawn on the CPU, so a seed
+        gives the same draws on every device.
     **kwargs
         Other :class:`skorch.NeuralNet` parameters.
 
@@ -211,10 +216,11 @@ class ConditionalVAE(ConditionalGenerativeNet):
     _allow_sequences = True
 
     def __init__(self, module=None, *, criterion=NegativeELBO, optimizer=torch.optim.Adam, lr=1e-3, max_epochs=300,
-                 batch_size=32, train_split=None, verbose=0, random_state=None, torch_threads=1, **kwargs):
+                 batch_size=32, train_split=None, verbose=0, random_state=None, torch_threads=1, device="cpu",
+                 **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr, max_epochs=max_epochs,
                          batch_size=batch_size, train_split=train_split, verbose=verbose,
-                         random_state=random_state, torch_threads=torch_threads, **kwargs)
+                         random_state=random_state, torch_threads=torch_threads, device=device, **kwargs)
 
     def initialize_module(self):
         n_classes = len(self.classes_)
@@ -234,7 +240,7 @@ class ConditionalVAE(ConditionalGenerativeNet):
         self._set_training(False)
         with torch.no_grad(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)
-            x, y = torch.as_tensor(X), torch.as_tensor(labels)
+            x, y = self._tensor(X), self._tensor(labels)
             mean, _, _ = self.module_(x, y)
             self.module_.log_scale.copy_(0.5 * reconstruction_variance(x, mean).log().reshape(-1))
 
@@ -245,4 +251,4 @@ class ConditionalVAE(ConditionalGenerativeNet):
         mean = self.module_.decode(z, labels)
         if mean.dim() > 2:
             return mean
-        return mean + self.module_.log_scale.exp() * torch.randn(mean.shape, generator=generator)
+        return mean + self.module_.log_scale.exp() * self._randn(*mean.shape, generator=generator)

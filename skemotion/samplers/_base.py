@@ -10,13 +10,76 @@ from sklearn.utils import check_consistent_length, check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import validate_data
 
-from ..skeleton._temporal import resample
 from ..skeleton import skeleton_metadata, with_metadata
+from ..skeleton._temporal import resample
 from ..utils._tags import skemotion_input_tags
 from ..utils.validation import is_ragged_list, n_axes, sequence_lengths, to_skeleton_array, validate_skeletons
 
 
-class BaseGenerativeOverSampler(BaseOverSampler):
+class SkeletonSamplerMixin:
+    """imbalanced-learn's ``fit_resample`` template, extended to ragged lists of skeleton sequences.
+
+    The one place where a sampler of skeletons departs from imbalanced-learn's template: a list of
+    ``(n_frames_i, n_joints, n_dims)`` sequences is NaN-padded into one 4-D array, resampled by the
+    template (``_check_X_y``, ``sampling_strategy_``, ``_fit_resample``), and cut back into a list by
+    :meth:`_to_ragged`. Samplers override ``_check_X_y`` and ``_fit_resample`` (and, if their new
+    sequences are not cut at their NaN padding, ``_to_ragged``), never ``fit_resample``.
+
+    Skeleton output carries the input's layout, axes and units, and a frame rate per sequence
+    (:meth:`_output_frame_rates`), so the steps after the sampler read them as before it.
+    """
+
+    def fit_resample(self, X, y, **params):
+        """Resample the data set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, n_frames, n_joints, n_dims) or list of arrays
+            Feature vectors, or skeleton sequences (NaN-padded array or list of variable-length sequences).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            Passed to ``_fit_resample``.
+
+        Returns
+        -------
+        X_resampled : same kind as X
+            A list of arrays for a list of sequences.
+        y_resampled : array-like of shape (n_samples_new,)
+        """
+        metadata = skeleton_metadata(X)
+        if not is_ragged_list(X):
+            X_res, y_res = super().fit_resample(X, y, **params)
+            if np.ndim(X_res) != 4:
+                return X_res, y_res
+            return carry_metadata(X_res, metadata, self._output_frame_rates(metadata, y, y_res)), y_res
+        padded = carry_metadata(to_skeleton_array(X), metadata, metadata.frame_rates)
+        X_res, y_res = super().fit_resample(padded, y, **params)
+        out = self._to_ragged(X, X_res)
+        wrapped = carry_metadata(out, metadata, self._output_frame_rates(metadata, y, y_res))
+        originals = {id(x) for x in X}  # the input's own sequences come back untouched
+        return [seq if id(seq) in originals else new for seq, new in zip(out, wrapped)], y_res
+
+    def _output_frame_rates(self, metadata, y, y_res):
+        """Rates of the output: the input's, then for each new sequence its class's median input rate.
+
+        The median is the rate of every sequence of the class when they agree, and the rate of a sequence
+        of typical duration when they were time-normalised (``SkeletonNormalizer(n_frames=...)`` gives every
+        sequence its own rate).
+        """
+        if metadata.frame_rates is None:
+            return None
+        y, new = np.asarray(y), np.asarray(y_res)[len(y):]
+        median = {label: np.nanmedian(metadata.frame_rates[y == label]) for label in np.unique(y)}
+        return np.concatenate([metadata.frame_rates, [median[label] for label in new]])
+
+    def _to_ragged(self, X, X_res):
+        """The resampled sequences as a list: ``X`` itself, then the new ones cut at their NaN padding."""
+        new = X_res[len(X):]
+        return list(X) + [seq[:n] for seq, n in zip(new, sequence_lengths(new))]
+
+
+class BaseGenerativeOverSampler(SkeletonSamplerMixin, BaseOverSampler):
     """Over-sampler that learns a generative model of the classes and draws new samples from it.
 
     ``fit_resample`` returns the input samples unchanged, followed by the new ones (as every imbalanced-learn
@@ -30,8 +93,6 @@ class BaseGenerativeOverSampler(BaseOverSampler):
       sees ``(n_samples, n_frames, n_joints * n_dims)``. A new sequence is given the length of a random real
       sequence of its class and padded with NaN like the input; a list comes back as a list.
 
-    Skeleton output carries the input's layout, axes and units (:func:`carry_metadata`); a new sequence gets its class's median frame rate.
-
     Missing joints (NaN inside a sequence) are not imputed: fill them first (e.g.
     :class:`~skemotion.motion.SkeletonNormalizer` with ``max_gap``).
     """
@@ -40,34 +101,6 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "n_frames": [Interval(Integral, 2, None, closed="left"), None],
     }
-
-    def fit_resample(self, X, y):
-        """Resample the data set: the input samples, then the generated ones.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, n_frames, n_joints, n_dims) or list of arrays
-            Feature vectors, or skeleton sequences (NaN-padded array or list of variable-length sequences).
-        y : array-like of shape (n_samples,)
-            Class labels.
-
-        Returns
-        -------
-        X_resampled : same kind as X
-            ``X`` followed by the new samples.
-        y_resampled : array-like of shape (n_samples_new,)
-        """
-        metadata = skeleton_metadata(X)
-        if not is_ragged_list(X):
-            X_res, y_res = super().fit_resample(X, y)
-            if np.ndim(X_res) != 4:
-                return X_res, y_res
-            new_rates = class_frame_rates(metadata, y, y_res[len(X):])
-            rates = None if new_rates is None else np.concatenate([metadata.frame_rates, new_rates])
-            return carry_metadata(X_res, metadata, rates), y_res
-        X_res, y_res = super().fit_resample(to_skeleton_array(X), y)
-        new = [seq[:n] for seq, n in zip(X_res[len(X):], sequence_lengths(X_res[len(X):]))]
-        return list(X) + carry_metadata(new, metadata, class_frame_rates(metadata, y, y_res[len(X):])), y_res
 
     def _check_X_y(self, X, y):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
@@ -172,16 +205,3 @@ def carry_metadata(X_out, metadata, frame_rates):
         return X_out
     return with_metadata(X_out, layout=metadata.layout, frame_rate=frame_rates, y_up=metadata.y_up,
                          units=metadata.units)
-
-
-def class_frame_rates(metadata, y, labels):
-    """Frame rate of new sequences of the given labels: the median rate of the class's input sequences.
-
-    That is the rate of all of them when they agree, and the rate of a sequence of typical duration when they
-    were time-normalised (``SkeletonNormalizer(n_frames=...)`` gives every sequence its own rate).
-    """
-    if metadata.frame_rates is None:
-        return None
-    y = np.asarray(y)
-    median = {label: np.nanmedian(metadata.frame_rates[y == label]) for label in np.unique(y)}
-    return np.array([median[label] for label in labels])

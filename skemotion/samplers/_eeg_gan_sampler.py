@@ -9,10 +9,10 @@ from sklearn.utils import check_consistent_length, check_random_state
 from sklearn.utils._param_validation import Interval
 
 from ..utils.validation import check_eeg
-from ._base import dense_frame
 from ..nn import ConditionalConvGAN
-from ..nn._base import torch_seed
+from ..nn._base import check_device, torch_seed
 from ..utils._tags import skemotion_input_tags
+from ._base import dense_frame
 from ._neural_samplers import TRAINING_CONSTRAINTS, _labels_to_draw
 
 
@@ -51,6 +51,8 @@ class EEGGANSampler(BaseOverSampler):
         Adam learning rate of both networks.
     verbose : int, default=0
         Print skorch's training log.
+    device : str or torch.device, default="cpu"
+        Where the network trains and samples ("cuda" needs a GPU).
 
     Attributes
     ----------
@@ -89,7 +91,7 @@ class EEGGANSampler(BaseOverSampler):
     }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, global_dim=16, hidden_channels=16,
-                 spectral_weight=10.0, max_epochs=60, batch_size=32, lr=2e-3, verbose=0):
+                 spectral_weight=10.0, max_epochs=60, batch_size=32, lr=2e-3, verbose=0, device="cpu"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.global_dim = global_dim
@@ -99,6 +101,7 @@ class EEGGANSampler(BaseOverSampler):
         self.batch_size = batch_size
         self.lr = lr
         self.verbose = verbose
+        self.device = device
 
     def _check_X_y(self, X, y):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
@@ -111,13 +114,14 @@ class EEGGANSampler(BaseOverSampler):
         counts = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         if not counts:  # already balanced: no model to train
             return X.copy(), y.copy()
+        check_device(self.device, self)
         random_state = check_random_state(self.random_state)
         epochs = X if X.ndim == 3 else X[:, np.newaxis]
         self.gan_ = ConditionalConvGAN(
             module__global_dim=self.global_dim, module__hidden_channels=self.hidden_channels,
             discriminator__hidden_channels=2 * self.hidden_channels, spectral_weight=self.spectral_weight,
             max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr, verbose=self.verbose,
-            random_state=torch_seed(random_state),
+            random_state=torch_seed(random_state), device=self.device,
         ).fit(epochs.astype(np.float32), y)
         y_new = _labels_to_draw(counts, y.dtype)
         X_new = self.gan_.sample(y_new, random_state=random_state).reshape((len(y_new),) + X.shape[1:])

@@ -3,10 +3,11 @@
 from numbers import Integral, Real
 
 import numpy as np
+import torch
 from sklearn.utils._param_validation import Interval
 
 from ..nn import ConditionalGAN, ConditionalVAE
-from ..nn._base import torch_seed
+from ..nn._base import check_device, torch_seed
 from ._base import BaseGenerativeOverSampler
 
 # Training parameters shared by every sampler that trains a network.
@@ -15,6 +16,7 @@ TRAINING_CONSTRAINTS = {
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "lr": [Interval(Real, 0, None, closed="neither")],
     "verbose": ["verbose"],
+    "device": [str, torch.device],
 }
 _NET_CONSTRAINTS = {
     "latent_dim": [Interval(Integral, 1, None, closed="left")],
@@ -62,6 +64,8 @@ class VAESampler(BaseGenerativeOverSampler):
         Frames every sequence is resampled to; ``None`` keeps the input's frames.
     verbose : int, default=0
         Print skorch's training log.
+    device : str or torch.device, default="cpu"
+        Where the network trains and samples ("cuda" needs a GPU).
 
     Attributes
     ----------
@@ -89,7 +93,7 @@ class VAESampler(BaseGenerativeOverSampler):
     }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, latent_dim=8, hidden_size=128, beta=1.0,
-                 max_epochs=300, batch_size=32, lr=1e-3, n_frames=None, verbose=0):
+                 max_epochs=300, batch_size=32, lr=1e-3, n_frames=None, verbose=0, device="cpu"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.latent_dim = latent_dim
@@ -100,13 +104,16 @@ class VAESampler(BaseGenerativeOverSampler):
         self.lr = lr
         self.n_frames = n_frames
         self.verbose = verbose
+        self.device = device
 
     def _generate(self, Z, y, counts, random_state):
+        check_device(self.device, self)
         width = ({"module__hidden_channels": self.hidden_size} if Z.ndim == 3
                  else {"module__hidden_sizes": (self.hidden_size, self.hidden_size)})
         self.vae_ = ConditionalVAE(
             module__latent_dim=self.latent_dim, **width, criterion__beta=self.beta, max_epochs=self.max_epochs,
             batch_size=self.batch_size, lr=self.lr, verbose=self.verbose, random_state=torch_seed(random_state),
+            device=self.device,
         ).fit(Z.astype(np.float32), y)
         y_new = _labels_to_draw(counts, y.dtype)
         return self.vae_.sample(y_new, random_state=random_state).astype(np.float64), y_new
@@ -144,6 +151,8 @@ class GANSampler(BaseGenerativeOverSampler):
         Frames every sequence is resampled to; ``None`` keeps the input's frames.
     verbose : int, default=0
         Print skorch's training log.
+    device : str or torch.device, default="cpu"
+        Where the network trains and samples ("cuda" needs a GPU).
 
     Attributes
     ----------
@@ -171,7 +180,7 @@ class GANSampler(BaseGenerativeOverSampler):
     }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, latent_dim=16, hidden_size=128,
-                 max_epochs=1000, batch_size=32, lr=2e-4, r1_penalty=1.0, n_frames=None, verbose=0):
+                 max_epochs=1000, batch_size=32, lr=2e-4, r1_penalty=1.0, n_frames=None, verbose=0, device="cpu"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.latent_dim = latent_dim
@@ -182,13 +191,15 @@ class GANSampler(BaseGenerativeOverSampler):
         self.r1_penalty = r1_penalty
         self.n_frames = n_frames
         self.verbose = verbose
+        self.device = device
 
     def _generate(self, Z, y, counts, random_state):
+        check_device(self.device, self)
         hidden = (self.hidden_size, self.hidden_size)
         self.gan_ = ConditionalGAN(
             module__latent_dim=self.latent_dim, module__hidden_sizes=hidden, discriminator__hidden_sizes=hidden,
             max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr, r1_penalty=self.r1_penalty,
-            verbose=self.verbose, random_state=torch_seed(random_state),
+            verbose=self.verbose, random_state=torch_seed(random_state), device=self.device,
         ).fit(Z.reshape(len(Z), -1).astype(np.float32), y)
         y_new = _labels_to_draw(counts, y.dtype)
         Z_new = self.gan_.sample(y_new, random_state=random_state).astype(np.float64)

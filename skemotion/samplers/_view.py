@@ -4,21 +4,18 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.base import BaseSampler
-from imblearn.utils import check_sampling_strategy, check_target_type
-from imblearn.utils._validation import ArraysTransformer
-from sklearn.base import _fit_context
-from sklearn.preprocessing import label_binarize
+from imblearn.utils import check_target_type
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
 from ..skeleton import SkeletonLayout, yaw_rotation
 from ..utils._tags import skemotion_input_tags
-from ..utils.validation import check_skeleton_layout, is_ragged_list, validate_skeletons
+from ..utils.validation import check_skeleton_layout, validate_skeletons
+from ._base import SkeletonSamplerMixin
 
 
-class ViewAugmenter(BaseSampler):
+class ViewAugmenter(SkeletonSamplerMixin, BaseSampler):
     """Augment skeleton sequences with new views: yaw rotations, mirror images, scaling and jitter.
 
     Each sequence gets one copy per view angle, rotated about the vertical (y) axis through the origin
@@ -47,8 +44,10 @@ class ViewAugmenter(BaseSampler):
         Standard deviation of the Gaussian noise added to every coordinate of the copies (data units).
     keep_original : bool, default=True
         Return the original sequences first, then the copies.
-    layout : str, SkeletonLayout or None, default="body16"
-        Joint layout, for the left/right swap of mirroring; ``None`` mirrors coordinates only.
+    layout : "auto", str, SkeletonLayout or None, default="auto"
+        Joint layout, for the left/right swap of mirroring: ``"auto"`` reads the layout the data carries,
+        else the one its joint count implies (an error otherwise, when mirroring); ``None`` mirrors
+        coordinates only.
     random_state : int, RandomState instance or None, default=None
         Seed of the random angles, scales and jitter.
 
@@ -60,6 +59,8 @@ class ViewAugmenter(BaseSampler):
         Index of the original sequence of each returned sequence.
     n_joints_in_, n_dims_in_ : int
         Joints and coordinates per joint seen in ``fit_resample``.
+    layout_ : SkeletonLayout or None
+        The layout used to mirror (from ``layout``).
 
     Examples
     --------
@@ -88,7 +89,7 @@ class ViewAugmenter(BaseSampler):
     }
 
     def __init__(self, angles=None, n_views=4, mirror=True, scale_range=None, jitter_std=0.0, keep_original=True,
-                 layout="body16", random_state=None):
+                 layout="auto", random_state=None):
         self.angles = angles
         self.n_views = n_views
         self.mirror = mirror
@@ -98,63 +99,37 @@ class ViewAugmenter(BaseSampler):
         self.layout = layout
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Check the input; use :meth:`fit_resample` to augment.
+    @property
+    def sampling_strategy(self):
+        """Copies added per class, from the labels of the last fit (read-only; not a parameter).
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_frames, n_joints, n_dims), list of arrays, or 2-D array
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        self : ViewAugmenter
+        imbalanced-learn's template stores it in ``sampling_strategy_``: every class is multiplied by the
+        same factor, so the counts follow from ``angles`` / ``n_views`` and ``mirror``.
         """
-        self._check_input(X, y)
-        return self
+        return getattr(self, "_copies_per_class", "auto")
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X, y):
-        """Return the sequences (if ``keep_original``) followed by their new views.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_frames, n_joints, n_dims), list of arrays, or 2-D array
-            A 2-D array is read as one frame of one-dimensional joints (mirroring and scaling apply, rotation
-            needs three coordinates).
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        X_resampled : same kind as X
-            A list of arrays for a list of sequences, otherwise an array of X's dtype and number of axes.
-        y_resampled : ndarray of shape (n_samples_resampled,)
-        """
-        check_classification_targets(y)
-        ragged = is_ragged_list(X)
-        container = None if ragged else ArraysTransformer(X, y)
-        dtype = X.dtype if getattr(X, "dtype", None) is not None and X.dtype.kind == "f" else np.float64
-        two_d = not ragged and np.ndim(X) == 2
-        skeletons, lengths, y_checked, one_vs_all = self._check_input(X, y)
-        X_res, y_res = self._fit_resample(skeletons, y_checked)
-        if one_vs_all:
-            y_res = label_binarize(y_res, classes=np.unique(y_checked))
-        if ragged:
-            return [x[:n] for x, n in zip(X_res, lengths[self.sample_indices_])], y_res
-        X_res = (X_res.reshape(len(X_res), -1) if two_d else X_res).astype(dtype, copy=False)
-        return container.transform(X_res, y_res)
-
-    def _check_input(self, X, y):
+    def _check_X_y(self, X, y):
+        """Skeletons ``(n, T, J, D)`` of X's float dtype (a 2-D array stays 2-D, as it came) and the labels."""
         y, one_vs_all = check_target_type(y, indicate_one_vs_all=True)
-        skeletons, lengths = validate_skeletons(self, X, reset=True, two_d_as="joints")
+        skeletons, _ = validate_skeletons(self, X, reset=True, two_d_as="joints")
         check_consistent_length(skeletons, y)
-        self._layout = check_skeleton_layout(self, X, skeletons.shape[2], reset=True, required=self.mirror)
+        self.layout_ = check_skeleton_layout(self, X, skeletons.shape[2], reset=True, required=self.mirror)
         self._check_params(skeletons.shape[3])
-        check_sampling_strategy("auto", y, self._sampling_type)  # needs two classes, like every sampler
         classes, counts = np.unique(y, return_counts=True)
-        self.sampling_strategy_ = dict(zip(classes.tolist(), (counts * self._n_copies()).tolist()))
-        return skeletons, lengths, y, one_vs_all
+        self._copies_per_class = dict(zip(classes.tolist(), (counts * self._n_copies()).tolist()))
+        dtype = X.dtype if getattr(X, "dtype", None) is not None and X.dtype.kind == "f" else np.float64
+        if np.ndim(X) == 2:
+            skeletons = skeletons.reshape(len(skeletons), -1)
+        return skeletons.astype(dtype, copy=False), y, one_vs_all
+
+    def _output_frame_rates(self, metadata, y, y_res):
+        """Every copy is recorded at its original's rate."""
+        return None if metadata.frame_rates is None else metadata.frame_rates[self.sample_indices_]
+
+    def _to_ragged(self, X, X_res):
+        """Each returned sequence keeps the frames of its original."""
+        lengths = np.array([len(seq) for seq in X])
+        return [x[:n] for x, n in zip(X_res, lengths[self.sample_indices_])]
 
     def _check_params(self, n_dims):
         rotates = self.angles is None or np.any(np.asarray(self.angles, dtype=float) % 360 != 0)
@@ -177,7 +152,8 @@ class ViewAugmenter(BaseSampler):
     def _fit_resample(self, X, y):
         """Originals (if kept) then copies ``(n * n_copies, T, J, D)`` in sample order, with their labels."""
         rng = check_random_state(self.random_state)
-        n = len(X)
+        n, shape, dtype = len(X), X.shape, X.dtype
+        X = X.reshape(n, 1, -1, 1) if X.ndim == 2 else X  # a 2-D array is one frame of 1-D joints
         if self.angles is None:
             angles = rng.uniform(0.0, 360.0, size=(n, self.n_views))
         else:
@@ -199,12 +175,12 @@ class ViewAugmenter(BaseSampler):
         if self.keep_original:
             copies, indices = np.concatenate([X, copies]), np.concatenate([np.arange(n), indices])
         self.sample_indices_ = indices
-        return copies, y[indices]
+        return copies.reshape((len(copies),) + shape[1:]).astype(dtype, copy=False), y[indices]
 
     def _mirrored(self, X):
         """Mirror image in the x = 0 plane, with left and right joints swapped."""
-        if self._layout is not None:
-            X = X[..., self._layout.mirror_permutation, :]
+        if self.layout_ is not None:
+            X = X[..., self.layout_.mirror_permutation, :]
         sign = np.ones(X.shape[-1])
         sign[0] = -1.0
         return X * sign

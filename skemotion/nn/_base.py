@@ -5,10 +5,10 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
-from skorch import NeuralNet
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, validate_data
+from skorch import NeuralNet
 
 
 def torch_seed(random_state):

@@ -4,15 +4,15 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
-from skorch import NeuralNetClassifier
-from skorch.callbacks import EpochScoring
-from skorch.exceptions import NotInitializedError
-from skorch.utils import is_dataset
 from sklearn.metrics import accuracy_score
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import StrOptions, validate_parameter_constraints
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _assert_all_finite, check_is_fitted
+from skorch import NeuralNetClassifier
+from skorch.callbacks import EpochScoring
+from skorch.exceptions import NotInitializedError
+from skorch.utils import is_dataset
 from torch import nn
 
 from ..eeg._channels import SEED_CHANNELS, grid_indices

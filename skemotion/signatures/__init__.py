@@ -7,8 +7,8 @@ for multivariate ones); :class:`WassersteinMDS` embeds the distance matrix and p
 same embedding.
 """
 
-from ._mds import WassersteinMDS
 from ..motion._temporal import difference_weights, finite_difference
+from ._mds import WassersteinMDS
 from ._velocity import VelocityGradientSignature
 from ._wasserstein import pairwise_sliced_wasserstein, pairwise_wasserstein, random_directions
 

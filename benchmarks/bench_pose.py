@@ -79,7 +79,8 @@ def run(args):
     print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     rows = [
         ("bare MediaPipe loop, 1 video (reference)", bare_fps, "1.00"),
-        ("PoseExtractor, 1 video", ours_fps, f"{ours_fps / bare_fps:.2f} (overhead {100 * (bare_fps / ours_fps - 1):+.1f} %)"),
+        ("PoseExtractor, 1 video", ours_fps,
+         f"{ours_fps / bare_fps:.2f} (overhead {100 * (bare_fps / ours_fps - 1):+.1f} %)"),
         (f"PoseExtractor, {args.copies} videos, n_jobs=1 (reference)", total / serial, "1.00"),
         (f"PoseExtractor, {args.copies} videos, n_jobs=2", total / parallel, f"{serial / parallel:.2f}"),
     ]

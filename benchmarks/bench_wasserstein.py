@@ -103,8 +103,8 @@ def main(argv=None):
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{args.n_samples} samples per distribution; torch threads: {torch.get_num_threads()}, "
-          f"CPUs: {os.cpu_count()}, load average at start: {load:.1f}. Loop times measured on {args.loop_pairs} random pairs and extrapolated "
-          "to all N(N-1)/2 pairs.\n")
+          f"CPUs: {os.cpu_count()}, load average at start: {load:.1f}. Loop times measured on {args.loop_pairs} "
+          "random pairs and extrapolated to all N(N-1)/2 pairs.\n")
     print("| case          | p | skemotion s | POT loop s (extrap.) | x POT  | scipy loop s (extrap.) | x scipy "
           "| max abs diff POT | max abs diff scipy |")
     print("|---------------|---|-------------|----------------------|--------|------------------------|---------"

@@ -33,16 +33,10 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skemotion.datasets import get_data_home, make_eeg_emotion
-from skemotion.eeg import (
-    SEED_BANDS,
-    EEGBandFeatures,
-    from_mne,
-    plot_band_topomap,
-    plot_psd_comparison,
-    plot_signal_comparison,
-)
+from skemotion.eeg import SEED_BANDS, EEGBandFeatures, from_mne
 from skemotion.metrics import band_power_distance, frechet_distance, synthesize, tstr_score
 from skemotion.nn import EEGCNNClassifier
+from skemotion.plotting import plot_band_topomap, plot_psd_comparison, plot_signal_comparison
 from skemotion.samplers import EEGGANSampler, GANSampler
 
 # Small networks and small matrices run fastest on one thread; on a busy machine threads fight over cores.

@@ -115,7 +115,7 @@ fig, (ax_pose, ax_proba) = plt.subplots(1, 2, figsize=(10, 4.5), gridspec_kw={"w
 for parent, child in layout.bones:
     ax_pose.plot(frame[[parent, child], 0], frame[[parent, child], 1], "o-", color="tab:blue")
 ax_pose.set_aspect("equal")
-ax_pose.set_title("squat video, frame %d (body16)" % (len(poses) // 3))
+ax_pose.set_title(f"squat video, frame {len(poses) // 3} (body16)")
 ax_pose.set_xlabel("x (m)")
 ax_pose.set_ylabel("y (m)")
 width = 0.8 / len(videos)

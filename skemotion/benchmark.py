@@ -6,8 +6,11 @@ subject) so that no group is on both sides; chance (1 / n_classes) and majority-
 under the same folds. Used by ``skemotion demo`` / ``skemotion benchmark`` and ``benchmarks/bench_motion.py``.
 """
 
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from imblearn.over_sampling import SMOTE, RandomOverSampler
@@ -28,8 +31,13 @@ from .nn import GaitCNNClassifier
 from .samplers import GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
 from .signatures import VelocityGradientSignature, WassersteinMDS
 
-__all__ = ["Result", "baselines", "clustering", "eeg_benchmark", "feature_samplers", "gait_cnn", "make_imbalanced",
-           "motion_approaches", "motion_benchmark", "plot_results", "score", "to_markdown"]
+__all__ = ["QUICK_SAMPLERS", "Result", "baselines", "clustering", "eeg_benchmark", "feature_samplers", "gait_cnn",
+           "make_imbalanced", "motion_approaches", "motion_benchmark", "plot_results", "score", "to_markdown",
+           "write_report"]
+
+# The over-samplers of a quick run (``skemotion benchmark --quick``): the neural generators (VAE, GAN) take
+# most of a full run's time, so a quick run keeps the samplers that fit in seconds.
+QUICK_SAMPLERS = ("SMOTE", "NeuralGasSampler")
 
 # PosEmotion's seven anchors (nose, shoulders, elbows, wrists) in the common body layout.
 POSEMOTION_ANCHORS = ["head", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_hand",
@@ -217,6 +225,53 @@ def to_markdown(results):
 
 def _spread(values):
     return f"{values.mean():.3f}" + (f" ± {values.std():.3f}" if values.std() > 0 else "")
+
+
+def write_report(sections, output_dir, *, header=""):
+    """Write ``benchmark.md`` (one table per section) and ``benchmark.png`` (one bar chart per section).
+
+    Parameters
+    ----------
+    sections : dict of str to list of Result
+        Section title -> the results of that section, in order.
+    output_dir : str or Path
+        Created if needed.
+    header : str, default=""
+        Markdown written above the tables (the command that made them, say).
+
+    Returns
+    -------
+    (Path, Path)
+        The markdown file and the figure.
+    """
+    from matplotlib.figure import Figure  # no pyplot: the figure is only saved, never shown
+
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = [f"## {title}\n\n{to_markdown(results)}\n" for title, results in sections.items()]
+    markdown = out / "benchmark.md"
+    text = (header + "\n\n" if header else "") + "\n".join(tables)
+    _write_atomically(markdown, lambda f: f.write(text.encode()))
+    sizes = [len(results) for results in sections.values()]
+    fig = Figure(figsize=(10, 0.3 * sum(sizes) + 1.25 * len(sizes)))
+    axes = fig.subplots(len(sizes), 1, squeeze=False, gridspec_kw={"height_ratios": sizes})[:, 0]
+    for ax, (title, results) in zip(axes, sections.items()):
+        plot_results(results, ax=ax, title=title)
+    figure = out / "benchmark.png"
+    _write_atomically(figure, lambda f: fig.savefig(f, format="png", dpi=120))
+    return markdown, figure
+
+
+def _write_atomically(path, write):
+    """``write(binary_file)`` into a temporary file next to ``path``, then rename: never a half-written report."""
+    handle, part = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            write(f)
+        os.replace(part, path)
+    except BaseException:
+        os.unlink(part)
+        raise
 
 
 def plot_results(results, *, ax=None, title=None):

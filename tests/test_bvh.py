@@ -7,7 +7,6 @@ closed-form answers for hand-written files.
 """
 
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -218,18 +217,6 @@ def test_bandai_matches_reference_fk(bandai):
         np.testing.assert_allclose(bvh.positions[f], pos, atol=1e-9)
 
 
-def test_read_is_fast(bandai_files):
-    path = next(p for p in bandai_files if 180 <= header(p)[0] <= 250)
-    best = min(_timed(read_bvh, path) for _ in range(5))
-    assert best < 0.05, f"reading {path.name} took {best * 1e3:.1f} ms"
-
-
-def _timed(func, *args):
-    start = time.perf_counter()
-    func(*args)
-    return time.perf_counter() - start
-
-
 # --------------------------------------------------------------------------
 # Closed-form forward kinematics
 # --------------------------------------------------------------------------
@@ -313,7 +300,7 @@ def test_motion_is_read_only_and_validated():
     assert motion.flags.writeable  # the caller's array is copied, not frozen
     for array in (bvh.motion, bvh.positions, bvh.rotations, bvh.offsets, bvh.parents):
         assert not array.flags.writeable
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="frame_time"):
         bvh.frame_time = 1.0
     with pytest.raises(ValueError, match="shape"):
         BVHMotion(["a"], [-1], [[0, 0, 0]], [("Zrotation",)], motion, 0.1)
@@ -435,7 +422,7 @@ def test_corrupt_files(tmp_path, case, newline):
     mutate, line, phrase = CORRUPTIONS[case]
     path = tmp_path / "broken_walk.bvh"
     path.write_bytes(newline.join(mutate(VALID)).encode() + newline.encode())
-    with pytest.raises(BVHError) as info:
+    with pytest.raises(BVHError, match=re.escape(phrase)) as info:
         read_bvh(path)
     message = str(info.value)
     assert message.startswith(f"broken_walk.bvh, line {line}: "), message

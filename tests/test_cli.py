@@ -5,9 +5,13 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn.utils import Bunch
 
-from skemotion.benchmark import make_imbalanced, motion_benchmark, to_markdown
-from skemotion.cli import main
+import skemotion.benchmark
+import skemotion.datasets
+import skemotion.pose
+from skemotion.benchmark import QUICK_SAMPLERS, Result, make_imbalanced, motion_benchmark, to_markdown
+from skemotion.cli import build_parser, main
 from skemotion.datasets import make_emotional_gait
 
 
@@ -57,7 +61,123 @@ def test_motion_benchmark_scores_every_approach_under_grouped_folds():
 
 
 @pytest.mark.parametrize("argv", [["demo", "--n-samples", "x"], ["nonsense"]])
-def test_bad_arguments_exit_with_usage(argv):
-    with pytest.raises(SystemExit) as info:
+def test_bad_arguments_exit_with_usage(argv, capsys):
+    with pytest.raises(SystemExit, match="^2$"):  # argparse's usage error status
         main(argv)
-    assert info.value.code == 2
+    assert "usage: skemotion" in capsys.readouterr().err
+
+
+# --- every option reaches the code it names -----------------------------------------------------------------
+# The options each command declares, and the test below that checks where each one goes. A new option (or a new
+# command) fails test_every_option_is_checked until it is added here and checked.
+CHECKED_OPTIONS = {
+    "demo": {"n_samples", "n_jobs", "random_state", "verbose"},
+    "benchmark": {"bandai", "output_dir", "quick", "n_jobs", "random_state", "verbose"},
+    "extract": {"inputs", "output", "model", "coordinates", "n_jobs"},
+}
+
+
+def test_every_option_is_checked():
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    declared = {name: {a.dest for a in sub._actions if a.dest != "help"} for name, sub in commands.items()}
+    assert declared == CHECKED_OPTIONS
+
+
+class _Recorder:
+    """Stands in for a library function: records each call's arguments, returns ``result(*args, **kwargs)``."""
+
+    def __init__(self, result):
+        self.result, self.calls = result, []
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append((args, kwargs))
+        return self.result(*args, **kwargs)
+
+
+def _results(*args, **kwargs):
+    scores = np.array([0.5, 0.7])
+    return [Result("chance (1/K)", "none", scores, scores, 0.0), Result("an approach", "none", scores, scores, 1.0)]
+
+
+def _fake_bandai(*args, **kwargs):
+    y = np.repeat(["normal", "happy", "sad"], [11, 8, 8])
+    return Bunch(data=[np.zeros((4, 16, 3))] * len(y), target=y, groups=np.arange(len(y)) % 5, frame_rate=30.0)
+
+
+@pytest.mark.parametrize("quick", [False, True])
+def test_benchmark_options_reach_the_benchmark(monkeypatch, tmp_path, capsys, quick):
+    load, bench = _Recorder(_fake_bandai), _Recorder(_results)
+    imbalance = _Recorder(make_imbalanced)
+    monkeypatch.setattr(skemotion.datasets, "load_bandai_namco", load)
+    monkeypatch.setattr(skemotion.benchmark, "motion_benchmark", bench)
+    monkeypatch.setattr(skemotion.benchmark, "make_imbalanced", imbalance)
+    argv = ["benchmark", "--bandai", "some/folder", "-o", str(tmp_path / "out"), "--random-state", "7",
+            "--n-jobs", "3", "-v"] + (["--quick"] if quick else [])
+    assert main(argv) == 0
+
+    (path,), load_options = load.calls[0]
+    assert path == "some/folder" and load_options["n_jobs"] == 3
+    assert imbalance.calls[0][1]["random_state"] == 7
+    (balanced, balanced_options), (imbalanced, imbalanced_options) = bench.calls
+    for options in (balanced_options, imbalanced_options):
+        assert options["random_state"] == 7 and options["n_jobs"] == 3 and callable(options["progress"])
+    assert balanced_options["samplers"] is False and balanced_options["cnn"] is (not quick)
+    assert imbalanced_options["samplers"] == (list(QUICK_SAMPLERS) if quick else True)
+    kept = make_imbalanced(_fake_bandai().target, keep=5, majority="normal", random_state=7)
+    assert len(imbalanced[0]) == len(kept) and list(imbalanced[1]) == list(_fake_bandai().target[kept])
+    report = (tmp_path / "out" / "benchmark.md").read_text()
+    assert ("--random-state 7 --quick" in report) is quick and report.count("| an approach |") == 2
+    assert (tmp_path / "out" / "benchmark.png").stat().st_size > 0
+
+
+def test_benchmark_defaults(monkeypatch, tmp_path):
+    bench = _Recorder(_results)
+    monkeypatch.setattr(skemotion.datasets, "load_bandai_namco", _fake_bandai)
+    monkeypatch.setattr(skemotion.benchmark, "motion_benchmark", bench)
+    monkeypatch.chdir(tmp_path)
+    assert main(["benchmark", "--bandai", "x"]) == 0
+    for _, options in bench.calls:
+        assert options["random_state"] == 0 and options["n_jobs"] is None and options["progress"] is None
+    assert (tmp_path / "benchmark-results" / "benchmark.md").exists()
+
+
+def test_demo_options_reach_the_data_and_the_benchmarks(monkeypatch, capsys):
+    gaits = _Recorder(lambda n, **kw: Bunch(data=[np.zeros((4, 16, 3))] * n, groups=np.arange(n) % 4,
+                                            target=np.repeat(["neutral", "sad"], n // 2), frame_rate=30.0))
+    eeg = _Recorder(lambda **kw: Bunch(data=np.zeros((60, 3, 8)), target=np.repeat(["neutral", "sad"], 30),
+                                       groups=np.arange(60) % 5, sfreq=100.0))
+    motion, eeg_bench = _Recorder(_results), _Recorder(_results)
+    monkeypatch.setattr(skemotion.datasets, "make_emotional_gait", gaits)
+    monkeypatch.setattr(skemotion.datasets, "make_eeg_emotion", eeg)
+    monkeypatch.setattr(skemotion.benchmark, "motion_benchmark", motion)
+    monkeypatch.setattr(skemotion.benchmark, "eeg_benchmark", eeg_bench)
+    assert main(["demo", "--n-samples", "48", "--random-state", "5", "--n-jobs", "2", "-v"]) == 0
+    assert gaits.calls[0][0] == (48,) and gaits.calls[0][1]["random_state"] == 5
+    assert eeg.calls[0][1]["random_state"] == 5
+    (_, options), = motion.calls
+    assert options["random_state"] == 5 and options["n_jobs"] == 2 and callable(options["progress"])
+    (_, options), = eeg_bench.calls
+    assert options["random_state"] == 5 and options["n_jobs"] == 2
+
+
+def test_extract_options_reach_the_extractor(monkeypatch, tmp_path, capsys):
+    made = []
+
+    class FakeExtractor:
+        def __init__(self, **params):
+            made.append(params)
+
+        def extract(self, inputs):
+            made.append(list(inputs))
+            return np.zeros((len(inputs), 2, 33, 3)), np.full(len(inputs), 2)
+
+    monkeypatch.setattr(skemotion.pose, "PoseExtractor", FakeExtractor)
+    out = tmp_path / "poses.npz"
+    assert main(["extract", "a.mp4", "b.jpg", "-o", str(out), "--model", "m.task", "--coordinates", "world",
+                 "--n-jobs", "2"]) == 0
+    params, inputs = made
+    assert params["model_asset_path"] == "m.task" and params["coordinates"] == "world" and params["n_jobs"] == 2
+    assert inputs == ["a.mp4", "b.jpg"]
+    saved = np.load(out)
+    assert saved["inputs"].tolist() == ["a.mp4", "b.jpg"] and str(saved["coordinates"]) == "world"

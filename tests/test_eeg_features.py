@@ -116,7 +116,7 @@ def test_off_grid_band_edges_integrate_the_interpolated_welch_psd():
     freqs, psd = scipy.signal.welch(X, SFREQ, window="hann", nperseg=150)
     for b, (low, high) in enumerate(bands.values()):
         fine = np.linspace(low, high, 20001)
-        reference = trapezoid(np.apply_along_axis(lambda p: np.interp(fine, freqs, p), -1, psd), fine)
+        reference = trapezoid(np.apply_along_axis(lambda p, fine=fine: np.interp(fine, freqs, p), -1, psd), fine)
         np.testing.assert_allclose(power[..., b], reference, rtol=1e-6)
     union = EEGBandFeatures(SFREQ, bands={"ab": (2.3, 21.45)}, feature="psd", n_per_seg=150).fit_transform(X)
     np.testing.assert_allclose(power.sum(-1).ravel(), union.ravel(), rtol=1e-12)  # adjacent bands add up

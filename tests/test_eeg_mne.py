@@ -65,5 +65,5 @@ def test_from_mne_rejects_other_objects_and_empty_results():
         from_mne(np.zeros((2, 3)))
     info = mne.create_info(["Fz"], 100.0, ch_types="eeg")
     raw = mne.io.RawArray(np.zeros((1, 50)), info, verbose=False)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"lasts 0.5 s, shorter than epoch_duration=1 s"):
         from_mne(raw, epoch_duration=1.0)

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 import torch
-from sklearn.model_selection import GridSearchCV
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 
 from skemotion.nn import GaitCNN, GaitCNNClassifier
 
@@ -51,11 +52,18 @@ def test_seeded_training_is_reproducible_and_leaves_torch_rng_alone(stripes):
     assert not np.allclose(first, other)
 
 
-def test_grid_search(stripes):
+def test_grid_search_ranks_candidates_as_their_own_cross_validation_does(stripes):
     X, y = stripes
-    search = GridSearchCV(GaitCNNClassifier(max_epochs=1, random_state=0, **SMALL),
-                          {"lr": [1e-4, 3e-2]}, cv=2).fit(X, y)
-    assert search.best_params_["lr"] in (1e-4, 3e-2) and search.best_estimator_.input_shape_ == (3, 12, 16)
+    base, grid, cv = GaitCNNClassifier(max_epochs=3, random_state=0, **SMALL), [1e-4, 3e-2], StratifiedKFold(2)
+    search = GridSearchCV(base, {"lr": grid}, cv=cv).fit(X, y)
+    # Reference: each candidate cross-validated on its own (seeded training, so the same numbers).
+    reference = [cross_val_score(clone(base).set_params(lr=lr), X, y, cv=cv).mean() for lr in grid]
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], reference)
+    assert reference[0] != reference[1]  # the learning rate reaches the optimiser
+    assert search.best_params_["lr"] == grid[int(np.argmax(reference))]
+    best = search.best_estimator_
+    assert best.net_.optimizer_.param_groups[0]["lr"] == search.best_params_["lr"]
+    assert best.input_shape_ == (3, 12, 16)
 
 
 def test_bad_input():

@@ -171,7 +171,7 @@ def test_tstr_never_shows_the_test_fold_to_the_generator(grouped_data):
     cv = GroupKFold(5)
     scores = tstr_score(_SpySampler(random_state=0), LogisticRegression(), X, y, groups=groups, cv=cv)
     assert scores.shape == (5,) and np.all(scores > 0.9)
-    for seen, (train, test) in zip(_SpySampler.seen, cv.split(X, y, groups)):
+    for seen, (train, _) in zip(_SpySampler.seen, cv.split(X, y, groups)):
         assert seen == set(np.round(X[train, 0], 12))
 
 

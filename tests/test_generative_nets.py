@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from torch.distributions import Normal, kl_divergence
 
 from skemotion.nn import ConditionalGAN, ConditionalTemporalVAE, ConditionalVAE, NegativeELBO
@@ -82,9 +82,19 @@ def test_gan_parameters_route_to_the_discriminator_and_grid_search(two_classes):
     assert gan.optimizer_discriminator_.param_groups[0]["lr"] == 0.01
     assert gan.optimizer_.param_groups[0]["betas"] == (0.5, 0.999)
     assert clone(gan).get_params()["discriminator__hidden_sizes"] == (8,)
-    search = GridSearchCV(ConditionalGAN(max_epochs=1, random_state=0), {"module__latent_dim": [2, 3]},
-                          scoring=lambda est, X_, y_: -float(est.history[-1, "train_loss"]), cv=2).fit(X, y)
-    assert search.best_estimator_.module_.latent_dim in (2, 3)
+    base, grid, cv = ConditionalGAN(max_epochs=1, random_state=0), [2, 3], StratifiedKFold(2)
+    search = GridSearchCV(base, {"module__latent_dim": grid}, scoring=_final_loss, cv=cv).fit(X, y)
+    # Reference: each candidate cross-validated on its own (seeded training, so the same numbers).
+    reference = [cross_val_score(clone(base).set_params(module__latent_dim=d), X, y, scoring=_final_loss,
+                                 cv=cv).mean() for d in grid]
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], reference)
+    assert reference[0] != reference[1]  # the latent size reaches the network
+    assert search.best_estimator_.module_.latent_dim == grid[int(np.argmax(reference))]
+
+
+def _final_loss(estimator, X, y):
+    """A score for a generator: minus its last training loss."""
+    return -float(estimator.history[-1, "train_loss"])
 
 
 def test_generators_predict_nothing_and_validate_input(two_classes):

@@ -244,7 +244,7 @@ def test_x_must_be_a_list(model, squat_video):
 def test_missing_model_says_how_to_provide_one(tmp_path, monkeypatch):
     monkeypatch.delenv("SKEMOTION_POSE_MODEL", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    with pytest.raises(FileNotFoundError) as error:
+    with pytest.raises(FileNotFoundError, match="model_asset_path") as error:
         PoseExtractor().transform([np.zeros((1, 8, 8, 3), np.uint8)])
     message = str(error.value)
     assert "model_asset_path" in message and "SKEMOTION_POSE_MODEL" in message and "download_model" in message

@@ -7,8 +7,9 @@ import pytest
 import torch
 from imblearn.pipeline import Pipeline
 from scipy.spatial.distance import cdist
+from sklearn.base import clone
 from sklearn.datasets import make_blobs
-from sklearn.model_selection import GridSearchCV, GroupKFold
+from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
@@ -135,9 +136,15 @@ def test_inside_a_cross_validated_pipeline_on_skeletons(cls, gaits):
     X, y, groups = gaits
     pipe = Pipeline([("normalize", SkeletonNormalizer(align_yaw=True, n_frames=20)), ("sampler", _sampler(cls)),
                      ("features", KinematicFeatures(layout="body16")), ("scale", StandardScaler()), ("svc", SVC())])
-    search = GridSearchCV(pipe, {"svc__C": [1.0, 10.0]}, cv=GroupKFold(2), scoring="f1_macro", error_score="raise")
+    grid, cv = [0.1, 10.0], GroupKFold(2)
+    search = GridSearchCV(pipe, {"svc__C": grid}, cv=cv, scoring="f1_macro", error_score="raise")
     search.fit(X, y, groups=groups)
-    assert np.isfinite(search.best_score_)
+    # Reference: each candidate cross-validated on its own, the sampler inside the training folds.
+    reference = [cross_val_score(clone(pipe).set_params(svc__C=C), X, y, groups=groups, cv=cv,
+                                 scoring="f1_macro").mean() for C in grid]
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], reference)
+    assert search.best_params_["svc__C"] == grid[int(np.argmax(reference))]
+    assert search.best_estimator_.named_steps["svc"].C == search.best_params_["svc__C"]
 
 
 @pytest.mark.parametrize("cls", [VAESampler, GANSampler])

@@ -10,13 +10,13 @@ from sklearn.pipeline import make_pipeline
 
 from skemotion.datasets import make_emotional_gait
 from skemotion.motion import SkeletonNormalizer
-from skemotion.skeleton import difference_weights, finite_difference
 from skemotion.signatures import (
     VelocityGradientSignature,
     WassersteinMDS,
     pairwise_sliced_wasserstein,
     pairwise_wasserstein,
 )
+from skemotion.skeleton import difference_weights, finite_difference
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,8 @@ def gait():
 
 def test_yaw_rotation_matches_scipy():
     angles = np.array([0.0, 30.0, 90.0, 200.0, -45.0])
-    np.testing.assert_allclose(yaw_rotation(angles), Rotation.from_euler("y", angles[:, None], degrees=True).as_matrix(),
-                               atol=1e-12)
+    expected = Rotation.from_euler("y", angles[:, None], degrees=True).as_matrix()
+    np.testing.assert_allclose(yaw_rotation(angles), expected, atol=1e-12)
 
 
 def test_rotated_copies(gait):
@@ -94,7 +94,7 @@ def test_augmentation_happens_in_training_folds_only(gait):
     groups = np.arange(len(gait.array)) % 4
     scores = cross_validate(model, gait.array, gait.target, groups=groups, cv=GroupKFold(4),
                             return_estimator=True, return_indices=True)
-    for fitted, train, test in zip(scores["estimator"], scores["indices"]["train"], scores["indices"]["test"]):
+    for fitted, train in zip(scores["estimator"], scores["indices"]["train"]):
         assert fitted[-1].n_samples_fit_ == 3 * len(train)
     assert len(model.fit(gait.array, gait.target).predict(gait.array)) == len(gait.array)
 

@@ -1,14 +1,13 @@
-"""EEG: validation, band features, MNE bridge, channel tables and plots.
+"""EEG: validation, band features, MNE bridge and channel tables (the EEG plots are in :mod:`skemotion.plotting`).
 
 EEG estimators take epochs ``(n_epochs, n_channels, n_times)`` in volts (a 2-D array is one channel, see
 :func:`check_eeg`); feature transformers return 2-D arrays with ``get_feature_names_out``.
 """
 
+from ..utils.validation import check_eeg
 from ._channels import SEED_BANDS, SEED_CHANNELS, SEED_GRID, eeg_info, grid_indices
 from ._features import EEGBandFeatures
 from ._mne import from_mne
-from ._plotting import plot_band_topomap, plot_psd_comparison, plot_signal_comparison
-from ..utils.validation import check_eeg
 
 __all__ = [
     "EEGBandFeatures",
@@ -19,7 +18,4 @@ __all__ = [
     "eeg_info",
     "from_mne",
     "grid_indices",
-    "plot_band_topomap",
-    "plot_psd_comparison",
-    "plot_signal_comparison",
 ]

@@ -12,9 +12,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..utils._tags import EEGMixin
+from ..utils.validation import check_eeg
 from ._channels import SEED_BANDS
 from ._spectral import band_weights, differential_entropy, welch_psd
-from ..utils.validation import check_eeg
 
 
 class EEGBandFeatures(EEGMixin, TransformerMixin, BaseEstimator):

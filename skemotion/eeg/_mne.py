@@ -54,6 +54,10 @@ def from_mne(inst, *, picks="eeg", epoch_duration=None, overlap=0.0):
         if epoch_duration is None:
             inst = inst.copy().pick(picks)
             return _bunch(inst.get_data()[np.newaxis], inst.info, target=None)
+        length = inst.n_times / inst.info["sfreq"]
+        if epoch_duration > length:  # checked here: MNE's own error ("No events produced") does not say why
+            raise ValueError(f"No epoch fits: the recording lasts {length:g} s, shorter than "
+                             f"epoch_duration={epoch_duration:g} s.")
         epochs = mne.make_fixed_length_epochs(inst.copy().pick(picks), duration=epoch_duration,
                                               overlap=overlap, preload=True, verbose=False)
         return _bunch(epochs.get_data(copy=False), epochs.info, target=None)

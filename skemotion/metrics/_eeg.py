@@ -42,7 +42,7 @@ def band_power_distance(real, synthetic, sfreq, *, bands=None, method="welch", n
 
     See Also
     --------
-    skemotion.eeg.plot_psd_comparison : the spectra behind these numbers.
+    skemotion.plotting.plot_psd_comparison : the spectra behind these numbers.
     frechet_distance : a distance between the joint distributions of band features, e.g. with
         ``features=EEGBandFeatures(sfreq).fit(real)``.
 

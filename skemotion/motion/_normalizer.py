@@ -7,7 +7,17 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..skeleton import COMMON_LAYOUT, axis_name, check_frame_rate, convert_layout, joint_names, get_layout, skeleton_metadata, with_metadata, yaw_rotation
+from ..skeleton import (
+    COMMON_LAYOUT,
+    axis_name,
+    check_frame_rate,
+    convert_layout,
+    get_layout,
+    joint_names,
+    skeleton_metadata,
+    with_metadata,
+    yaw_rotation,
+)
 from ..skeleton._temporal import fill_gaps, nan_warnings_ignored, resample, resample_to_rate
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_skeleton_layout, validate_skeletons

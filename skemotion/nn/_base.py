@@ -13,16 +13,16 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from skorch import NeuralNet
-from skorch.callbacks import EpochScoring
-from skorch.exceptions import NotInitializedError
-from skorch.utils import is_dataset, to_tensor
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, Options, validate_parameter_constraints
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _assert_all_finite, check_consistent_length, check_is_fitted, validate_data
+from skorch import NeuralNet
+from skorch.callbacks import EpochScoring
+from skorch.exceptions import NotInitializedError
+from skorch.utils import is_dataset, to_tensor
 
 
 def torch_seed(random_state):

@@ -4,13 +4,13 @@ from numbers import Real
 
 import numpy as np
 import torch
-from skorch.callbacks import PassthroughScoring
 from sklearn.utils._param_validation import Interval
+from skorch.callbacks import PassthroughScoring
 from torch import nn
 from torch.nn import functional as F
 
-from ..utils.validation import check_eeg
 from ..utils._tags import EEGMixin
+from ..utils.validation import check_eeg
 from ._gan import ConditionalGAN
 
 

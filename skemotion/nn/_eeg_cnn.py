@@ -6,8 +6,8 @@ from sklearn.utils._param_validation import StrOptions
 from torch import nn
 
 from ..eeg._channels import SEED_CHANNELS, grid_indices
-from ..utils.validation import check_eeg
 from ..utils._tags import EEGMixin
+from ..utils.validation import check_eeg
 from ._base import TorchClassifier
 
 

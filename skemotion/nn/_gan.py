@@ -4,14 +4,14 @@ from numbers import Real
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval
 from skorch.callbacks import PassthroughScoring
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 from torch import nn
-from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
-from ._base import ConditionalGenerativeNet, NET_CONSTRAINTS
+from ._base import NET_CONSTRAINTS, ConditionalGenerativeNet
 
 
 def mlp(sizes, negative_slope=0.2, dropout=0.0):

@@ -5,6 +5,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..io import read_video
 from ..skeleton import skeleton_metadata
 from ._base import SIDES, bone_sides, joint_sides, positive_int, resolve_layout, rgb255, side_colors
 
@@ -16,25 +17,6 @@ def _cv2():
     import cv2  # OpenCV comes with mediapipe; imported here so that skemotion.plotting loads without it
 
     return cv2
-
-
-def read_video(path):
-    """All frames of a video file as an RGB uint8 array ``(n_frames, height, width, 3)``, and its frame rate."""
-    cv2 = _cv2()
-    capture = cv2.VideoCapture(str(path))
-    if not capture.isOpened():
-        raise FileNotFoundError(f"Cannot open the video {str(path)!r} (missing file or unknown format).")
-    fps = capture.get(cv2.CAP_PROP_FPS) or None
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-    capture.release()
-    if not frames:
-        raise ValueError(f"The video {str(path)!r} has no readable frame.")
-    return np.stack(frames), fps
 
 
 def _check_frames(frames):

@@ -17,10 +17,10 @@ from ._base import (
     new_axes,
     resolve_layout,
     resolve_projection,
-    upright,
     set_limits,
     set_view,
     side_colors,
+    upright,
 )
 
 

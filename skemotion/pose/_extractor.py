@@ -10,6 +10,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from tqdm.auto import tqdm
 
+from ..io import video_frame_rate
+from ..skeleton import get_layout, with_metadata
 from ._mediapipe import (
     N_LANDMARKS,
     LandmarkerConfig,
@@ -17,7 +19,6 @@ from ._mediapipe import (
     extract_sequence,
     is_image_path,
 )
-from ..skeleton import get_layout, with_metadata
 from ._model import MODEL_VARIANTS, resolve_model_path
 
 _UNITS = {"normalized": "normalized", "pixels": "pixels", "world": "m"}
@@ -35,7 +36,8 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
     NaN-padded :class:`~skemotion.skeleton.SkeletonArray` ``(n_samples, n_frames, 33, 3)`` that carries the
     layout, each video's frame rate (its header's rate divided by ``frame_step``; NaN for photos), the axis
     convention (``y_up``) and the units, so it feeds the skeleton estimators and the plots with their
-    default parameters, e.g. ``SkeletonNormalizer(to_common=True)`` or ``overlay_pose``. Videos and frame arrays run in MediaPipe's
+    default parameters, e.g. ``SkeletonNormalizer(to_common=True)`` or ``overlay_pose``. Videos and frame
+    arrays run in MediaPipe's
     VIDEO mode (the person is tracked from frame to frame), photos in IMAGE mode. Each worker opens one
     landmarker per video (tracking state must not leak from one video into the next) or one for all of its
     photos, reuses it for every frame and always closes it.
@@ -214,7 +216,7 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         """Frames per second of the extracted sequence: the video's rate over ``frame_step``; None for photos."""
         if is_image_path(source):
             return None
-        rate = self.frame_rate if isinstance(source, np.ndarray) else _video_frame_rate(source)
+        rate = self.frame_rate if isinstance(source, np.ndarray) else _stated_rate(source)
         if rate is None:
             warnings.warn(f"The video {source} does not say its frame rate; using frame_rate={self.frame_rate:g}.",
                           RuntimeWarning, stacklevel=4)
@@ -259,16 +261,11 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         return tags
 
 
-def _video_frame_rate(path):
-    """The frame rate in a video's header, or None when it gives none (or the file cannot be opened)."""
-    import cv2
-
-    capture = cv2.VideoCapture(str(path))
+def _stated_rate(path):
     try:
-        rate = capture.get(cv2.CAP_PROP_FPS) if capture.isOpened() else 0.0
-    finally:
-        capture.release()
-    return float(rate) if rate and np.isfinite(rate) and rate > 0 else None
+        return video_frame_rate(path)
+    except (OSError, ValueError):  # an unreadable video was already reported by the extraction
+        return None
 
 
 def _check_sources(X):

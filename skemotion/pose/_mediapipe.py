@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..io import iter_video_frames, read_image
+
 N_LANDMARKS = 33
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 
@@ -65,49 +67,11 @@ def open_landmarker(config, video):
         raise PoseModelError(f"Could not load the MediaPipe pose model {config.model_path}: {exc}") from exc
 
 
-def video_frames(path, frame_step=1, max_frames=None, fallback_rate=30.0):
-    """Yield ``(timestamp_ms, rgb_frame)`` of every ``frame_step``-th frame of a video file, decoded by OpenCV."""
-    import cv2
-
-    capture = cv2.VideoCapture(str(path))
-    try:
-        if not capture.isOpened():
-            raise ValueError(f"Cannot read video {path}: OpenCV cannot open it as a video (corrupt or not a video).")
-        rate = capture.get(cv2.CAP_PROP_FPS)
-        rate = rate if rate and np.isfinite(rate) and rate > 0 else fallback_rate
-        index = kept = 0
-        while max_frames is None or kept < max_frames:
-            if index % frame_step:
-                if not capture.grab():  # skipped frames are grabbed, not decoded
-                    break
-            else:
-                ok, bgr = capture.read()
-                if not ok:
-                    break
-                yield round(index * 1000.0 / rate), cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-                kept += 1
-            index += 1
-        if kept == 0:
-            raise ValueError(f"Cannot read video {path}: it has no decodable frame (empty or not a video).")
-    finally:
-        capture.release()
-
-
 def array_frames(frames, frame_step=1, max_frames=None, frame_rate=30.0):
     """Yield ``(timestamp_ms, rgb_frame)`` from an ``(n_frames, H, W, 3)`` uint8 array."""
     indices = range(0, len(frames), frame_step)
     for i in indices[:max_frames]:
         yield round(i * 1000.0 / frame_rate), np.ascontiguousarray(frames[i])
-
-
-def read_image(path):
-    """An image file as an RGB uint8 array."""
-    import cv2
-
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise ValueError(f"Cannot read image {path}: OpenCV cannot decode it.")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def _mp_image(rgb):
@@ -170,7 +134,8 @@ def extract_sequence(index, source, config):
             name = str(source)
             if not Path(source).is_file():
                 raise FileNotFoundError(f"Video file not found: {source}")
-            frames = video_frames(source, config.frame_step, config.max_frames, config.frame_rate)
+            frames = iter_video_frames(source, frame_step=config.frame_step, max_frames=config.max_frames,
+                                       fallback_rate=config.frame_rate)
         poses = []
         with open_landmarker(config, video=True) as landmarker:
             for timestamp, rgb in frames:

@@ -8,10 +8,10 @@ from imblearn.utils import check_target_type
 from sklearn.utils import check_consistent_length, check_random_state
 from sklearn.utils._param_validation import Interval
 
-from ..utils.validation import check_eeg
 from ..nn import ConditionalConvGAN
 from ..nn._base import check_device, torch_seed
 from ..utils._tags import skemotion_input_tags
+from ..utils.validation import check_eeg
 from ._base import dense_frame
 from ._neural_samplers import TRAINING_CONSTRAINTS, _labels_to_draw
 

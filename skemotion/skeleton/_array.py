@@ -237,7 +237,8 @@ class SkeletonMetadata:
 
     def __repr__(self):
         layout = None if self.layout is None else self.layout.name
-        return f"SkeletonMetadata(layout={layout!r}, frame_rates={self.frame_rates}, y_up={self.y_up}, units={self.units!r})"
+        return (f"SkeletonMetadata(layout={layout!r}, frame_rates={self.frame_rates}, y_up={self.y_up}, "
+                f"units={self.units!r})")
 
 
 def skeleton_metadata(X):
@@ -396,5 +397,7 @@ def _registered_with(n_joints):
     from ._layout import list_layouts
 
     names = [name for name in list_layouts() if get_layout(name).n_joints == n_joints]
-    return f"registered layouts with {n_joints} joints: {names}" if names else f"no registered layout has {n_joints} joints"
+    if not names:
+        return f"no registered layout has {n_joints} joints"
+    return f"registered layouts with {n_joints} joints: {names}"
 

@@ -86,7 +86,9 @@ def finite_difference(X, frame_rate, derivative=1, accuracy=2):
     """
     weights = difference_weights(derivative, accuracy)
     # One rate per sample broadcasts over the frame and trailing axes.
-    rate = np.asarray(frame_rate, dtype=float).reshape((-1,) + (1,) * (np.ndim(X) - 1)) if np.ndim(frame_rate) else frame_rate
+    rate = frame_rate
+    if np.ndim(frame_rate):
+        rate = np.asarray(frame_rate, dtype=float).reshape((-1,) + (1,) * (np.ndim(X) - 1))
     width = len(weights)
     before = width // 2 if accuracy > 1 else 0  # frames of the stencil before the frame it is assigned to
     out = np.full(X.shape, np.nan)

@@ -4,8 +4,8 @@ import matplotlib.pyplot as plt
 import mne
 import numpy as np
 
-from ._channels import SEED_BANDS, eeg_info
-from ._spectral import welch_psd
+from ..eeg._channels import SEED_BANDS, eeg_info
+from ..eeg._spectral import welch_psd
 
 
 def plot_band_topomap(X, y, *, ch_names=None, info=None, band_names=None, contrast=None, cmap="RdBu_r",
@@ -41,7 +41,8 @@ def plot_band_topomap(X, y, *, ch_names=None, info=None, band_names=None, contra
     Examples
     --------
     >>> from skemotion.datasets import make_eeg_emotion
-    >>> from skemotion.eeg import EEGBandFeatures, plot_band_topomap
+    >>> from skemotion.eeg import EEGBandFeatures
+    >>> from skemotion.plotting import plot_band_topomap
     >>> eeg = make_eeg_emotion(n_subjects=2, n_trials=3, random_state=0)
     >>> de = EEGBandFeatures(eeg.sfreq).fit_transform(eeg.data)
     >>> fig = plot_band_topomap(de, eeg.target, ch_names=eeg.ch_names, contrast=("positive", "negative"))
@@ -133,7 +134,7 @@ def plot_signal_comparison(real, synthetic, sfreq, *, ch_names=None, picks=None,
     Examples
     --------
     >>> import numpy as np
-    >>> from skemotion.eeg import plot_signal_comparison
+    >>> from skemotion.plotting import plot_signal_comparison
     >>> rng = np.random.default_rng(0)
     >>> fig = plot_signal_comparison(rng.normal(size=(2, 3, 200)), rng.normal(size=(2, 3, 200)), 100.0)
     >>> len(fig.axes)
@@ -184,7 +185,7 @@ def plot_psd_comparison(real, synthetic, sfreq, *, ch_names=None, picks=None, ba
     Examples
     --------
     >>> import numpy as np
-    >>> from skemotion.eeg import plot_psd_comparison
+    >>> from skemotion.plotting import plot_psd_comparison
     >>> rng = np.random.default_rng(0)
     >>> fig = plot_psd_comparison(rng.normal(size=(4, 3, 400)), rng.normal(size=(4, 3, 400)), 100.0)
     >>> fig.axes[0].get_yscale()

@@ -17,8 +17,10 @@ import numpy as np
 
 try:  # numpy >= 2
     from numpy._core.multiarray import scalar as _numpy_scalar
+    from numpy._core.numeric import _frombuffer as _numpy_frombuffer
 except ImportError:  # numpy 1.x
     from numpy.core.multiarray import scalar as _numpy_scalar
+    from numpy.core.numeric import _frombuffer as _numpy_frombuffer
 
 __all__ = ["UnsafeFileError", "RestrictedUnpickler", "safe_extract", "safe_pickle_load", "sha256sum"]
 
@@ -58,6 +60,19 @@ def _latin1_bytes(text, encoding="utf-8", *args):
     return text.encode("latin1")
 
 
+def _frombuffer(buffer, dtype, shape, order):
+    # numpy's protocol-5 reconstructor (pickles written with protocol=5)
+    if not isinstance(dtype, np.dtype) or dtype.kind not in _NUMERIC_KINDS:
+        raise pickle.UnpicklingError(f"numpy array of dtype {dtype!r} (only numeric dtypes are admitted)")
+    return _numpy_frombuffer(buffer, dtype, shape, order)
+
+
+def _complex(real=0.0, imag=0.0):
+    if not all(isinstance(part, (int, float)) for part in (real, imag)):
+        raise pickle.UnpicklingError("global 'builtins.complex' of non-numbers")
+    return complex(real, imag)
+
+
 # (module, name) -> the callable used instead. Python 2 and numpy 1 files name numpy.core.multiarray; numpy 2
 # writes numpy._core.multiarray. Nothing else is importable from a restricted pickle.
 _ADMITTED = {}
@@ -67,14 +82,19 @@ for _module in ("numpy.core.multiarray", "numpy._core.multiarray"):
 _ADMITTED[("numpy", "ndarray")] = np.ndarray
 _ADMITTED[("numpy", "dtype")] = _numeric_dtype
 _ADMITTED[("_codecs", "encode")] = _latin1_bytes
+for _module in ("numpy.core.numeric", "numpy._core.numeric"):
+    _ADMITTED[(_module, "_frombuffer")] = _frombuffer
+for _module in ("builtins", "__builtin__"):  # Python 3 and Python 2 names of the built-in complex
+    _ADMITTED[(_module, "complex")] = _complex
 
 
 class RestrictedUnpickler(pickle.Unpickler):
     """An unpickler that rebuilds dicts, lists, tuples, numbers, strings and numeric numpy arrays, nothing else.
 
     Every global a pickle names (the only way a pickle reaches code) goes through :meth:`find_class`, which
-    admits only numpy's array reconstructors, ``numpy.ndarray``, ``numpy.dtype`` (of a numeric dtype) and
-    ``_codecs.encode`` with the latin1 codec (how Python 3 writes bytes in protocol-2 pickles), and
+    admits only numpy's array reconstructors, ``numpy.ndarray``, ``numpy.dtype`` (of a numeric dtype),
+    ``complex`` of two numbers and ``_codecs.encode`` with the latin1 codec (how Python 3 writes bytes in
+    protocol-2 pickles), and
     raises :class:`pickle.UnpicklingError` for any other global before importing it.
 
     Parameters

@@ -84,7 +84,9 @@ def load_deap(path, subjects=None, *, target="valence", threshold=5.0, baseline=
         sfreq : float
             128.0.
         ch_names, peripheral_names, rating_names : tuple of str
+            The 32 EEG channels (Geneva order), the 8 peripheral channels, the 4 ratings.
         files : list of str
+            Files read, in subject order.
         DESCR : str
             Citation and licence.
 

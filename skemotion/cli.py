@@ -1,4 +1,5 @@
-"""The ``skemotion`` command line: ``demo``, ``benchmark`` and ``extract``, each a thin layer over the library.
+"""The ``skemotion`` command line: ``demo``, ``benchmark``, ``extract``, ``train`` and ``predict``, each a thin
+layer over the library.
 
 Errors are reported as one line (``skemotion: error: ...``, exit status 1); ``--traceback`` shows the
 whole traceback instead.
@@ -76,15 +77,73 @@ def benchmark(args):
 
 
 def extract(args):
-    """Pose extraction from videos or photos into an ``.npz`` file (poses, lengths, inputs)."""
+    """Pose extraction from videos or photos into an ``.npz`` file (poses, lengths, inputs, frame rates)."""
     from .pose import PoseExtractor
 
     extractor = PoseExtractor(model_asset_path=args.model, coordinates=args.coordinates, n_jobs=args.n_jobs,
                               on_error="warn", verbose=1)
     poses, lengths = extractor.extract(args.inputs)
-    np.savez_compressed(args.output, poses=poses, lengths=lengths, inputs=np.array(args.inputs),
-                        layout="mediapipe33", coordinates=args.coordinates)
-    print(f"Wrote {args.output}: poses {poses.shape} (layout mediapipe33, {args.coordinates} coordinates)")
+    rates = np.full(len(args.inputs), np.nan) if poses.frame_rate is None else poses.frame_rate
+    np.savez_compressed(args.output, poses=np.asarray(poses), lengths=lengths, inputs=np.array(args.inputs),
+                        frame_rate=rates, layout="mediapipe33", coordinates=args.coordinates, y_up=poses.y_up)
+    print(f"Wrote {args.output}: poses {poses.shape} (layout mediapipe33, {args.coordinates} coordinates, "
+          f"frame rates {', '.join(f'{r:g}' for r in rates)} fps)")
+
+
+def recommended_pipeline(random_state=0):
+    """The README's motion pipeline: normalised skeletons, joint distances, a random forest."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+
+    from .motion import JointDistances, SkeletonNormalizer
+
+    return make_pipeline(SkeletonNormalizer(layout="body16", align_yaw=True, n_frames=32),
+                         JointDistances(anchors=["head", "left_hand", "right_hand"], layout="body16"),
+                         RandomForestClassifier(random_state=random_state))
+
+
+def train(args):
+    """Fit the recommended pipeline on Bandai-Namco-1's 7 emotional styles and save it as a ``.skops`` file."""
+    from .datasets import EMOTIONAL_STYLES, load_bandai_namco
+    from .io import save_model
+
+    bunch = load_bandai_namco(args.bandai, styles=EMOTIONAL_STYLES, contents="shared", layout="body16",
+                              n_jobs=args.n_jobs)
+    model = recommended_pipeline(args.random_state).fit(bunch.data, bunch.target)
+    save_model(model, args.output)
+    print(f"Trained on {len(bunch.target)} Bandai-Namco-1 clips ({_counts(bunch.target)}); wrote {args.output}")
+
+
+def _usable_frames(poses):
+    """The frames of one video in the common layout, keeping those where every common joint is seen."""
+    from .skeleton import convert_layout
+
+    body = convert_layout(poses, "mediapipe33")
+    return body[~np.isnan(body).any(axis=(1, 2))]
+
+
+def predict(args):
+    """Each video's emotion probabilities from a model saved by ``train`` (or :func:`skemotion.io.save_model`)."""
+    from .io import load_model
+    from .pose import PoseExtractor
+
+    model = load_model(args.model, trusted=args.trust)  # refused before pose extraction starts
+    extractor = PoseExtractor(model_asset_path=args.pose_model, coordinates="world", on_error="warn",
+                              min_visibility=args.min_visibility, n_jobs=args.n_jobs)
+    poses, lengths = extractor.extract(args.videos)
+    predicted = 0
+    for video, sequence, length in zip(args.videos, poses, lengths):
+        frames = _usable_frames(sequence[:length])
+        if len(frames) < args.min_frames:
+            print(f"{video}: no prediction: {len(frames)} of {length} frames show every joint (at least "
+                  f"{args.min_frames} needed; a lower --min-visibility keeps MediaPipe's estimate of hidden joints)")
+            continue
+        proba = model.predict_proba([frames])[0]
+        order = np.argsort(proba)[::-1]
+        print(f"{video}: " + ", ".join(f"{model.classes_[k]} {proba[k]:.2f}" for k in order))
+        predicted += 1
+    if not predicted:
+        raise RuntimeError("no video could be predicted.")
 
 
 def _add_common(sub, *, seeded=True):
@@ -121,10 +180,32 @@ def _add_extract(commands):
     _add_common(sub, seeded=False)
     sub.set_defaults(func=extract)
 
+def _add_train(commands):
+    sub = commands.add_parser("train", help="fit the recommended motion pipeline and save it (.skops)")
+    sub.add_argument("--bandai", required=True, help="Bandai-Namco-1 folder (with data/ and cfg/)")
+    sub.add_argument("-o", "--output", required=True, help="output model file (.skops)")
+    sub.add_argument("--n-jobs", type=int, default=None, help="parallel jobs (joblib)")
+    sub.add_argument("--random-state", type=int, default=0, help="seed of the random forest (default 0)")
+    sub.set_defaults(func=train)
+
+
+def _add_predict(commands):
+    sub = commands.add_parser("predict", help="emotion probabilities of videos from a saved model")
+    sub.add_argument("videos", nargs="+", help="video files")
+    sub.add_argument("--model", required=True, help="model file written by `skemotion train` (.skops)")
+    sub.add_argument("--pose-model", help="MediaPipe pose landmarker .task (else $SKEMOTION_POSE_MODEL or the cache)")
+    sub.add_argument("--trust", action="append", default=[], metavar="TYPE",
+                     help="trust this type of the model file (repeat for several); only for files you trust")
+    sub.add_argument("--min-frames", type=int, default=4, help="fewest frames with every joint needed")
+    sub.add_argument("--min-visibility", type=float, default=0.0,
+                     help="landmarks less visible are missing (default 0: keep MediaPipe's estimate of hidden joints)")
+    sub.add_argument("--n-jobs", type=int, default=None, help="parallel jobs (joblib)")
+    sub.set_defaults(func=predict)
+
 
 # One function per command: it adds the subparser, its options and the function that runs it. A new command
 # is one more ``_add_<name>`` here; every option it declares must reach the code it names (tests/test_cli.py).
-COMMANDS = (_add_demo, _add_benchmark, _add_extract)
+COMMANDS = (_add_demo, _add_benchmark, _add_extract, _add_train, _add_predict)
 
 
 def build_parser():

@@ -13,6 +13,7 @@ import skemotion.pose
 from skemotion.benchmark import QUICK_SAMPLERS, Result, make_imbalanced, motion_benchmark, to_markdown
 from skemotion.cli import build_parser, main
 from skemotion.datasets import make_emotional_gait
+from skemotion.skeleton import with_metadata
 
 
 def test_python_m_skemotion_lists_the_commands():
@@ -74,6 +75,8 @@ CHECKED_OPTIONS = {
     "demo": {"n_samples", "n_jobs", "random_state", "verbose"},
     "benchmark": {"bandai", "output_dir", "quick", "n_jobs", "random_state", "verbose"},
     "extract": {"inputs", "output", "model", "coordinates", "n_jobs"},
+    "train": {"bandai", "output", "n_jobs", "random_state"},
+    "predict": {"videos", "model", "pose_model", "trust", "min_frames", "min_visibility", "n_jobs"},
 }
 
 
@@ -170,7 +173,9 @@ def test_extract_options_reach_the_extractor(monkeypatch, tmp_path, capsys):
 
         def extract(self, inputs):
             made.append(list(inputs))
-            return np.zeros((len(inputs), 2, 33, 3)), np.full(len(inputs), 2)
+            poses = with_metadata(np.zeros((len(inputs), 2, 33, 3)), layout="mediapipe33", frame_rate=[25.0, None],
+                                  y_up=True, units="m")
+            return poses, np.full(len(inputs), 2)
 
     monkeypatch.setattr(skemotion.pose, "PoseExtractor", FakeExtractor)
     out = tmp_path / "poses.npz"
@@ -181,3 +186,50 @@ def test_extract_options_reach_the_extractor(monkeypatch, tmp_path, capsys):
     assert inputs == ["a.mp4", "b.jpg"]
     saved = np.load(out)
     assert saved["inputs"].tolist() == ["a.mp4", "b.jpg"] and str(saved["coordinates"]) == "world"
+    np.testing.assert_array_equal(saved["frame_rate"], [25.0, np.nan])  # each video's rate; none for a photo
+
+
+def test_train_options_reach_the_loader_and_the_model(monkeypatch, tmp_path, capsys):
+    import skemotion.io
+
+    gait = make_emotional_gait(16, random_state=0)
+    load = _Recorder(lambda *a, **kw: Bunch(data=gait.data, target=gait.target, groups=gait.groups))
+    save = _Recorder(lambda model, path: None)
+    monkeypatch.setattr(skemotion.datasets, "load_bandai_namco", load)
+    monkeypatch.setattr(skemotion.io, "save_model", save)
+    assert main(["train", "--bandai", "folder", "-o", str(tmp_path / "m.skops"), "--n-jobs", "2",
+                 "--random-state", "3"]) == 0
+    (path,), options = load.calls[0]
+    assert path == "folder" and options["n_jobs"] == 2
+    (model, out), _ = save.calls[0]
+    assert out == str(tmp_path / "m.skops") and model[-1].random_state == 3
+
+
+def test_predict_options_reach_the_model_and_the_extractor(monkeypatch, capsys):
+    import skemotion.io
+
+    made = []
+
+    class FakeExtractor:
+        def __init__(self, **params):
+            made.append(params)
+
+        def extract(self, videos):
+            return np.zeros((len(videos), 5, 33, 3)), np.full(len(videos), 5)
+
+    class FakeModel:
+        classes_ = np.array(["happy", "sad"])
+
+        def predict_proba(self, X):
+            return np.array([[0.25, 0.75]])
+
+    load = _Recorder(lambda path, trusted=None: FakeModel())
+    monkeypatch.setattr(skemotion.io, "load_model", load)
+    monkeypatch.setattr(skemotion.pose, "PoseExtractor", FakeExtractor)
+    assert main(["predict", "v.mp4", "--model", "m.skops", "--pose-model", "p.task", "--trust", "a.B",
+                 "--min-frames", "6", "--min-visibility", "0.3", "--n-jobs", "2"]) == 1  # 5 frames < 6
+    assert load.calls[0] == (("m.skops",), {"trusted": ["a.B"]})
+    assert made[0]["model_asset_path"] == "p.task" and made[0]["min_visibility"] == 0.3 and made[0]["n_jobs"] == 2
+    assert "v.mp4: no prediction: 5 of 5 frames" in capsys.readouterr().out
+    assert main(["predict", "v.mp4", "--model", "m.skops", "--min-frames", "5"]) == 0
+    assert "v.mp4: sad 0.75, happy 0.25" in capsys.readouterr().out

@@ -1,7 +1,27 @@
-"""Readers and writers: motion-capture files (BVH), videos and images."""
+"""Readers and writers: motion-capture files (BVH), videos and images, model files, and safe loading of files
+made elsewhere."""
 
 from ._bvh import BVHError, BVHMotion, read_bvh, write_bvh
+from ._model import default_trusted_types, load_model, model_versions, save_model
+from ._safe import RestrictedUnpickler, UnsafeFileError, safe_extract, safe_pickle_load, sha256sum
 from ._video import iter_video_frames, read_image, read_video, video_frame_rate
 
-__all__ = ["BVHError", "BVHMotion", "iter_video_frames", "read_bvh", "read_image", "read_video",
-           "video_frame_rate", "write_bvh"]
+__all__ = [
+    "BVHError",
+    "BVHMotion",
+    "RestrictedUnpickler",
+    "UnsafeFileError",
+    "default_trusted_types",
+    "iter_video_frames",
+    "load_model",
+    "model_versions",
+    "read_bvh",
+    "read_image",
+    "read_video",
+    "safe_extract",
+    "safe_pickle_load",
+    "save_model",
+    "sha256sum",
+    "video_frame_rate",
+    "write_bvh",
+]

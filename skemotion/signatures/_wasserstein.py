@@ -7,8 +7,8 @@ quantile functions are step functions: ``Q_u`` of ``n`` sorted samples ``a`` jum
 is a finite weighted sum, ``sum_k w_k |a[i_k] - b[j_k]|^p``, and nothing is approximated.
 
 Distributions of equal sizes share one grid: their quantile functions become rows of a matrix and W_p a
-(weighted) Minkowski distance between rows, computed for all pairs by one kernel (``torch.cdist`` /
-``torch.nn.functional.pdist``, or a BLAS matrix product for p = 2) in memory-bounded blocks. The same
+(weighted) Minkowski distance between rows, computed for all pairs by one compiled, multi-threaded kernel
+(``_power_kernel``; ``torch.cdist`` on a torch device) in memory-bounded blocks. The same
 holds for every pair of sizes ``(n, m)`` shared by many pairs. Pairs of scattered sizes are merged pair by
 pair in closed form, vectorised over pairs with numpy.
 """
@@ -27,8 +27,6 @@ from ._power_kernel import power_sums
 _MIN_BLOCK_PAIRS = 32
 # Values per working array when merging pair by pair: chunks that stay in the CPU cache.
 _PAIR_CHUNK_VALUES = 2**16
-# p = 2 by matrix product: entries with d^2 < this * (|a|^2 + |b|^2) are recomputed from differences.
-_GEMM_RELATIVE_FLOOR = 1e-3
 _BYTES = 8
 
 
@@ -77,9 +75,9 @@ def pairwise_wasserstein(U, V=None, p=1, *, dtype="float64", device=None):
     -----
     Memory beyond the result is bounded by scikit-learn's ``working_memory`` setting
     (:func:`sklearn.set_config`): the samples are sorted once (numpy's vectorised sort), then square chunks
-    of pairs are computed. With equal sizes the sorted samples are used in place. For ``p = 2`` in float64 on
-    the CPU the chunks are one BLAS matrix product each, with exact recomputation of the entries that lose
-    digits to cancellation.
+    of pairs are computed. With equal sizes the sorted samples are used in place. Every sum is of the
+    differences themselves (no ``|a|^2 + |b|^2 - 2 a.b`` shortcut for ``p = 2``), so no digit is lost to
+    cancellation.
 
     Examples
     --------
@@ -204,16 +202,13 @@ def _shared_grid_block(values_u, values_v, grid, p, symmetric, dtype=np.float64,
     """
     widths, index_u, index_v = grid
     identity = len(widths) == index_u[-1] + 1 == index_v[-1] + 1  # n == m: the grid is the samples
-    gemm = p == 2 and device is None and dtype == np.float64
     chunk = _square_chunk(len(widths))
-    # A common shift leaves differences unchanged and makes the p = 2 matrix product better conditioned.
-    center = values_u[:, : index_u[-1] + 1].mean(axis=0)[index_u] if gemm else 0.0
 
     def rows(values, index, start):
         part = values[start : start + chunk, : index[-1] + 1]  # without the NaN padding of longer rows
-        if identity and not gemm:
+        if identity:
             return part if dtype == np.float64 else part.astype(dtype)
-        return ((part[:, index] - center) * widths ** (1.0 / p)).astype(dtype, copy=False)
+        return (part[:, index] * widths ** (1.0 / p)).astype(dtype, copy=False)
 
     out = np.empty((len(values_u), len(values_v)))
     for r0 in range(0, len(values_u), chunk):
@@ -222,13 +217,10 @@ def _shared_grid_block(values_u, values_v, grid, p, symmetric, dtype=np.float64,
             same = symmetric and c0 == r0
             B = A if same else rows(values_v, index_v, c0)
             block = out[r0 : r0 + len(A), c0 : c0 + len(B)]
-            if gemm:
-                block[...] = _euclidean(A, B)
-            else:
-                block[...] = _power_sums_on(A, B, p, same, device)
-                if identity:
-                    block /= len(widths)
-                block **= 1.0 / p
+            block[...] = _power_sums_on(A, B, p, same, device)
+            if identity:
+                block /= len(widths)
+            block **= 1.0 / p
             if same:
                 block[...] = np.triu(block, k=1) + np.triu(block, k=1).T
             elif symmetric:
@@ -245,23 +237,6 @@ def _power_sums_on(A, B, p, upper, device):
     # No matrix-product shortcut for p = 2: it would lose digits to cancellation.
     distances = torch.cdist(a, b, p=p, compute_mode="donot_use_mm_for_euclid_dist")
     return distances.double().cpu().numpy() ** p
-
-
-def _euclidean(A, B):
-    """Euclidean distances by one matrix product, ``|a|^2 + |b|^2 - 2 a.b``, with exact recomputation.
-
-    The product loses about ``n_grid * eps * (|a|^2 + |b|^2)`` to cancellation, so entries whose squared
-    distance is below ``_GEMM_RELATIVE_FLOOR`` times ``|a|^2 + |b|^2`` are recomputed from the differences:
-    the others are then accurate to a relative ``n_grid * eps / _GEMM_RELATIVE_FLOOR``.
-    """
-    scale = np.einsum("ij,ij->i", A, A)[:, np.newaxis] + np.einsum("ij,ij->i", B, B)[np.newaxis, :]
-    squared = scale - 2.0 * (A @ B.T)
-    I, J = np.nonzero(squared < _GEMM_RELATIVE_FLOOR * scale)
-    step = _chunk_size(A.shape[1])
-    for s in range(0, len(I), step):
-        i, j = I[s : s + step], J[s : s + step]
-        squared[i, j] = np.square(A[i] - B[j]).sum(axis=1)
-    return np.sqrt(np.maximum(squared, 0.0), out=squared)
 
 
 def _merged_pairs(values_u, counts_u, values_v, counts_v, I, J, p):

@@ -5,6 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import svd_flip
 
 from ..cluster import NeuralGas
 from ._base import BaseGenerativeOverSampler, check_class_sizes
@@ -169,11 +170,22 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
 def _row_space(deviations):
     """Orthonormal basis (rows) of the span of the rows of ``deviations``, and their coordinates in it."""
     U, s, Vt = np.linalg.svd(deviations, full_matrices=False)
+    # LAPACK's signs of singular vectors depend on the memory layout: fix them by the data, so that a
+    # seed gives the same samples from a C- or F-ordered array (or a DataFrame).
+    U, Vt = svd_flip(U, Vt)
     rank = int(np.sum(s > s[0] * max(deviations.shape) * np.finfo(float).eps))  # 0 if all deviations are 0
     return Vt[:rank], U[:, :rank] * s[:rank]
 
 
 def _psd_factor(scatter):
-    """``L`` with ``L @ L.T == scatter`` for a symmetric positive semi-definite matrix (rank-deficient too)."""
-    eigenvalues, eigenvectors = np.linalg.eigh(scatter)
-    return eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    """``L`` with ``L @ L.T == scatter`` for a symmetric positive semi-definite matrix (rank-deficient too).
+
+    Cholesky's factor is unique, hence reproducible; a singular matrix (``prior_count=0``) falls back to
+    the eigendecomposition, with each eigenvector's largest entry made positive for the same reason.
+    """
+    try:
+        return np.linalg.cholesky(scatter)
+    except np.linalg.LinAlgError:
+        eigenvalues, eigenvectors = np.linalg.eigh(scatter)
+        signs = np.sign(eigenvectors[np.abs(eigenvectors).argmax(axis=0), np.arange(len(scatter))])
+        return eigenvectors * (signs * np.sqrt(np.clip(eigenvalues, 0.0, None)))

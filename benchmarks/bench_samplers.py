@@ -26,7 +26,12 @@ Evaluation: ``GroupKFold`` by content (no content in both train and test).
    50 passes, eps 0.3 -> 0.05, lambda 10 -> 0.1, U[0, 1) initialisation, min-max scaled data;
    PRIOR_WORK.md 1.3), on every frame's pose (16 joints x 3) of the 77 clips, same data, same run.
 
+4. Speed and scaling (``--speed`` runs this part only): NeuralGasSampler against SMOTE (k=5) on
+   ``make_classification`` data of 5,000 and 50,000 samples x 20 features (80 / 20 %), fit + sample,
+   best of 3, single-threaded; targets: within 5x of SMOTE at 50,000, and 10x the data in <= 12x the time.
+
     python benchmarks/bench_samplers.py                     # reads ../shared/data/bandai-namco-1
+    python benchmarks/bench_samplers.py --speed             # part 4 only, no data needed
     python benchmarks/bench_samplers.py --repeats 1 --epochs 50   # quick look
 """
 
@@ -191,7 +196,33 @@ def neural_gas_speed(clips, seed):
               f"{reference / elapsed:7.1f}x |")
 
 
+def sampler_speed(sizes=(5_000, 50_000), n_features=20, repeat=3, seed=0):
+    from sklearn.datasets import make_classification
+
+    print(f"\n### 4. Fit + sample time, NeuralGasSampler vs SMOTE, n x {n_features} features (80 / 20 %), "
+          f"best of {repeat}, 1 thread\n")
+    print("| n samples | SMOTE s | NeuralGasSampler s | NeuralGas / SMOTE | NeuralGas time growth |")
+    print("|-----------|---------|--------------------|-------------------|-----------------------|")
+    previous = None
+    for n in sizes:
+        X, y = make_classification(n, n_features, n_informative=10, weights=[0.8, 0.2], random_state=seed)
+        times = {}
+        for name, sampler in (("SMOTE", SMOTE(random_state=seed)), ("NG", NeuralGasSampler(random_state=seed))):
+            best = np.inf
+            for _ in range(repeat):
+                start = time.perf_counter()
+                sampler.fit_resample(X, y)
+                best = min(best, time.perf_counter() - start)
+            times[name] = best
+        growth = "" if previous is None else f"{times['NG'] / previous:.1f}x for {n / sizes[0]:.0f}x data"
+        previous = previous or times["NG"]
+        print(f"| {n:9d} | {times['SMOTE']:7.3f} | {times['NG']:18.3f} | {times['NG'] / times['SMOTE']:16.2f}x | "
+              f"{growth:>21} |")
+
+
 def run(args):
+    if args.speed:
+        return sampler_speed()
     clips, y_all, groups_all = load(args.bandai)
     X_all = distance_features(clips)
     cv = GroupKFold(n_splits=args.n_splits)
@@ -247,6 +278,7 @@ def run(args):
     print(f"Macro-F1 gain: NeuralGasSampler {np.mean(f1['NeuralGasSampler']) - base:+.3f}, "
           f"SMOTE {np.mean(f1['SMOTE (k=1)']) - base:+.3f}.")
     neural_gas_speed(clips, args.random_state)
+    sampler_speed()
 
 
 def main(argv=None):
@@ -258,6 +290,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=None,
                         help="training epochs of the VAE and the GAN (default: the samplers' defaults)")
     parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument("--speed", action="store_true", help="only part 4, speed and scaling")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS threads (1: timings are not disturbed by other processes' load)")
     args = parser.parse_args(argv)

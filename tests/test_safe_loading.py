@@ -21,8 +21,16 @@ from sklearn.svm import SVC
 import skemotion
 from skemotion import JointDistances, KinematicFeatures, SkeletonNormalizer
 from skemotion.datasets import make_emotional_gait
-from skemotion.io import (UnsafeFileError, default_trusted_types, load_model, model_versions, safe_extract,
-                          safe_pickle_load, save_model, sha256sum)
+from skemotion.io import (
+    UnsafeFileError,
+    default_trusted_types,
+    load_model,
+    model_versions,
+    safe_extract,
+    safe_pickle_load,
+    save_model,
+    sha256sum,
+)
 
 
 class _Payload:
@@ -214,8 +222,9 @@ def test_a_model_carrying_a_callable_is_refused_unless_trusted(tmp_path, monkeyp
     model.fit(gait.data, gait.target)
     mark.unlink()
     path = save_model(model, tmp_path / "hostile.skops")
-    with pytest.raises(UnsafeFileError, match=r"hostile\.skops: .*not trusted: \['tests\._hostile\.mark_and_pass'\]"
-                                              r".*trusted=\['tests\._hostile\.mark_and_pass'\].*--trust tests\._hostile"):
+    refused = (r"hostile\.skops: .*not trusted: \['tests\._hostile\.mark_and_pass'\]"
+               r".*trusted=\['tests\._hostile\.mark_and_pass'\].*--trust tests\._hostile")
+    with pytest.raises(UnsafeFileError, match=refused):
         load_model(path)
     assert not mark.exists()
     loaded = load_model(path, trusted=["tests._hostile.mark_and_pass"])
@@ -251,13 +260,14 @@ def unsafe_loads(source, filename="<source>"):
             continue
         owner = node.func.value.id if isinstance(node.func.value, ast.Name) else None
         keywords = {k.arg: k.value for k in node.keywords}
-        flag = lambda name: isinstance(keywords.get(name), ast.Constant) and keywords[name].value  # noqa: E731
+        flag = lambda name, kw=keywords: isinstance(kw.get(name), ast.Constant) and kw[name].value  # noqa: E731
         if owner in _PICKLERS and node.func.attr in {"load", "loads", "Unpickler"}:
             found.append(f"{filename}:{node.lineno}: {owner}.{node.func.attr}")
         elif owner == "torch" and node.func.attr == "load" and flag("weights_only") is not True:
             found.append(f"{filename}:{node.lineno}: torch.load without weights_only=True")
         elif owner in {"np", "numpy"} and node.func.attr == "load" and "allow_pickle" in keywords \
-                and not (isinstance(keywords["allow_pickle"], ast.Constant) and keywords["allow_pickle"].value is False):
+                and not (isinstance(keywords["allow_pickle"], ast.Constant)
+                         and keywords["allow_pickle"].value is False):
             found.append(f"{filename}:{node.lineno}: np.load with allow_pickle")
     return found
 

@@ -163,3 +163,37 @@ def test_neural_samplers_are_reproducible_and_leave_torch_seed_alone(cls, imbala
     first = _sampler(cls).fit_resample(X, y)[0]
     assert torch.equal(state, torch.random.get_rng_state())
     np.testing.assert_array_equal(_sampler(cls).fit_resample(X, y)[0], first)
+
+
+def test_full_covariance_draws_match_each_units_covariance():
+    """Three far-apart anisotropic blobs, one unit each: the draws around every unit have the covariance of
+    the docstring's closed form, ``(S_k + prior_count * S_pooled) / (n_k + prior_count)``, and the units are
+    picked in proportion to their samples."""
+    rng = np.random.RandomState(0)
+    shapes = [np.array([[2.0, 0.0, 0.0], [1.5, 0.5, 0.0], [0.0, 0.3, 0.2]]), np.diag([0.3, 1.0, 0.5]),
+              np.array([[1.0, 1.0, 1.0], [0.0, 0.4, -0.4], [0.0, 0.0, 0.1]])]
+    blobs = [rng.normal(size=(n, 3)) @ shape + 40.0 * k for k, (n, shape) in enumerate(zip([40, 25, 15], shapes))]
+    X = np.vstack([rng.normal(size=(100, 3)) - 40.0] + blobs)
+    y = np.r_[np.zeros(100, int), np.ones(80, int)]
+    prior_count, n_new = 2.0, 90_000
+    sampler = NeuralGasSampler(n_units=3, prior_count=prior_count, random_state=0,
+                               sampling_strategy={1: 80 + n_new})
+    new = sampler.fit_resample(X, y)[0][len(X):]
+    # Back to the sampler's standardised space, where the neural gas lives.
+    center, scale = X.mean(axis=0), X.std(axis=0)
+    points, Z_new = (X[y == 1] - center) / scale, (new - center) / scale
+    gas = sampler.neural_gases_[1]
+    units, owner = gas.cluster_centers_, gas.labels_
+    assert sorted(np.bincount(owner).tolist()) == [15, 25, 40]  # one unit per blob
+    deviations = points - units[owner]
+    pooled = deviations.T @ deviations / len(points)
+    source = cdist(Z_new, units).argmin(axis=1)
+    for k in range(3):
+        n_k = np.sum(owner == k)
+        expected = (deviations[owner == k].T @ deviations[owner == k] + prior_count * pooled) / (n_k + prior_count)
+        around = Z_new[source == k] - units[k]
+        observed = around.T @ around / len(around)
+        assert abs(len(around) / n_new - n_k / len(points)) < 0.01
+        # sampling error of a covariance from ~17,000-45,000 draws: about 1 %
+        assert np.linalg.norm(observed - expected) / np.linalg.norm(expected) < 0.04
+        np.testing.assert_allclose(around.mean(axis=0), 0.0, atol=0.03 * np.sqrt(expected.diagonal().max()))

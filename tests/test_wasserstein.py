@@ -86,19 +86,13 @@ def test_equal_size_matrices_match_scipy(kernel_path, working_memory):
     np.testing.assert_allclose(pairwise_wasserstein(X, Y), _loop(X, Y, wasserstein_distance), atol=1e-12)
 
 
-@pytest.mark.parametrize("floor", [_wasserstein._GEMM_RELATIVE_FLOOR, 0.0])
-def test_p2_product_kernel_repairs_cancellation(monkeypatch, floor):
-    """p=2 uses a matrix product: near-duplicates far from the mean lose every digit unless recomputed."""
-    monkeypatch.setattr(_wasserstein, "_GEMM_RELATIVE_FLOOR", floor)
+def test_p2_near_duplicates_far_from_the_mean_keep_every_digit(kernel_path):
+    """A ``|a|^2 + |b|^2 - 2 a.b`` shortcut would lose every digit here; sums of differences keep them."""
     rng = np.random.default_rng(2)
     base = np.sort(rng.normal(size=200))
     X = base + 1e3 * np.repeat([0.0, 1.0], 20)[:, None] + 1e-6 * rng.normal(size=(40, 200))
     reference = _loop(X, X, lambda u, v: ot.wasserstein_1d(u, v, p=2) ** 0.5)
-    error = np.abs(pairwise_wasserstein(X, p=2) - reference).max()
-    if floor > 0:
-        assert error < 1e-11
-    else:  # the check above would fail without the repair
-        assert error > 1e-9
+    assert np.abs(pairwise_wasserstein(X, p=2) - reference).max() < 1e-11
 
 
 def test_nan_padding_is_ignored_and_chunking_changes_nothing():
@@ -161,3 +155,34 @@ def test_sliced_ignores_missing_points_and_checks_dimensions():
     )
     with pytest.raises(ValueError, match="3-D points but V has 2-D"):
         pairwise_sliced_wasserstein([cloud], [cloud[:, :2]])
+
+
+@pytest.mark.parametrize("p", [1, 2, 1.5])
+def test_torch_device_kernel_and_float32_option(kernel_path, p):
+    """device="cpu" runs the torch.cdist path; float32 stays within its documented bound of float64."""
+    rng = np.random.default_rng(5)
+    U = [rng.gamma(2.0, size=n) for n in [50] * 12 + [33] * 9]
+    exact = _loop(U, U, lambda u, v: ot.wasserstein_1d(u, v, p=p) ** (1 / p))
+    np.testing.assert_allclose(pairwise_wasserstein(U, p=p, device="cpu"), exact, rtol=0, atol=1e-9)
+    single = pairwise_wasserstein(U, U[:7], p=p, dtype="float32")
+    bound = 1.2e-7 * max(np.abs(u).max() for u in U) + 1e-12
+    assert np.abs(single - exact[:, :7]).max() <= bound
+
+
+def test_power_kernel_matches_scipy_minkowski():
+    from scipy.spatial.distance import cdist
+
+    from skemotion.signatures._power_kernel import power_sums
+
+    rng = np.random.default_rng(6)
+    A, B = rng.normal(size=(37, 21)), rng.normal(size=(18, 21))  # tiles and groups of four with remainders
+    for p in (1.0, 2.0, 3.5):
+        np.testing.assert_allclose(power_sums(A, B, p), cdist(A, B, "minkowski", p=p) ** p, rtol=1e-12)
+    upper = power_sums(A, A, 1.0, upper=True)
+    np.testing.assert_allclose(upper, np.triu(cdist(A, A, "cityblock"), k=1), rtol=1e-12)
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="a GPU is present")
+def test_cuda_without_a_gpu_is_a_clear_error():
+    with pytest.raises(ValueError, match="device='cuda' was requested but torch sees no CUDA GPU"):
+        pairwise_wasserstein([np.arange(3.0), np.arange(4.0)], device="cuda")

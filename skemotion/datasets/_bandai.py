@@ -4,11 +4,11 @@ import json
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.utils import Bunch
 
 from ..io import read_bvh
 from ..skeleton import COMMON_LAYOUT, convert_layout, get_layout, layout_from_rig, with_metadata
+from ..utils._parallel import parallel_map
 
 EMOTIONAL_STYLES = ("normal", "happy", "sad", "angry", "proud", "not-confident", "tired")
 
@@ -106,7 +106,7 @@ def load_bandai_namco(path, styles=None, contents=None, *, layout="bvh", n_jobs=
     if not files:
         raise ValueError(f"No clip of {root} matches styles={styles!r} and contents={contents!r}.")
 
-    motions = Parallel(n_jobs=n_jobs)(delayed(read_bvh)(f) for f in files)
+    motions = parallel_map(read_bvh, files, n_jobs, prefer="threads")  # parsing is numpy: threads, no start-up
     rig = layout_from_rig("bandai_namco", motions[0].joint_names, motions[0].parents)
     frame_rate = _common_frame_rate(motions)
     for motion in motions:

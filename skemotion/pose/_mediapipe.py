@@ -4,6 +4,8 @@ These functions run inside joblib workers: they return plain arrays and messages
 worker process would be lost), and the estimator turns the messages into warnings or errors.
 """
 
+import queue
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +76,55 @@ def array_frames(frames, frame_step=1, max_frames=None, frame_rate=30.0):
         yield round(i * 1000.0 / frame_rate), np.ascontiguousarray(frames[i])
 
 
+_END = object()
+PREFETCH_FRAMES = 4  # decoded frames waiting for the landmarker: a few, so memory stays small
+
+
+def prefetched(frames, depth=PREFETCH_FRAMES):
+    """Iterate over the generator ``frames`` while a reader thread produces the next ones.
+
+    OpenCV decodes and MediaPipe infers without the GIL, so decoding frame ``t + 1`` overlaps inference
+    on frame ``t``. Items come in order, unchanged; an exception of the reader is raised here, and the
+    generator is closed (releasing the video) however the iteration ends.
+    """
+    buffer = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item):
+        while not stop.is_set():  # the consumer may stop early: never block forever on a full queue
+            try:
+                buffer.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def read():
+        try:
+            for frame in frames:
+                if not put((frame, None)):
+                    return
+            put((_END, None))
+        except Exception as exc:  # handed to the consumer, which raises it
+            put((_END, exc))
+        finally:
+            frames.close()
+
+    reader = threading.Thread(target=read, name="skemotion-frame-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item, error = buffer.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+
+
 def _mp_image(rgb):
     import mediapipe as mp
 
@@ -138,7 +189,7 @@ def extract_sequence(index, source, config):
                                        fallback_rate=config.frame_rate)
         poses = []
         with open_landmarker(config, video=True) as landmarker:
-            for timestamp, rgb in frames:
+            for timestamp, rgb in prefetched(frames):
                 result = landmarker.detect_for_video(_mp_image(rgb), timestamp)
                 poses.append(frame_pose(result, config, rgb.shape[1], rgb.shape[0]))
         poses = np.stack(poses)

@@ -5,6 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import svd_flip
 
 from ..cluster import NeuralGas
 from ._base import BaseGenerativeOverSampler, check_class_sizes
@@ -13,7 +14,6 @@ from ._base import BaseGenerativeOverSampler, check_class_sizes
 # so its "local Gaussian" would emit copies of training samples (the defect of the research code this
 # replaces, with 50 units for a handful of clips).
 MIN_SAMPLES_PER_UNIT = 2
-_MAX_COEFFICIENTS = 2**22  # entries of one block of random coefficients (32 MiB)
 
 
 def units_for_class(n_units, n_class_samples):
@@ -44,10 +44,10 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
     with one sample gets a fraction of the class's typical local spread instead of none), so new samples
     are never copies, yet they stay close to the class's samples.
 
-    With ``covariance="full"`` the covariance is exact and costs no matrix factorisation: a draw is the unit
-    plus a Gaussian random combination of the samples' deviations from their units, so new samples lie in
-    the span of the class's own local variations (e.g. smooth motions stay smooth). ``"diag"`` keeps only
-    the per-feature variances.
+    With ``covariance="full"`` the covariance is exact: a draw is the unit plus its covariance factor times a
+    standard Gaussian vector, written in an orthonormal basis of the samples' deviations from their units, so
+    new samples lie in the span of the class's own local variations (e.g. smooth motions stay smooth), and
+    the cost grows linearly with the number of samples. ``"diag"`` keeps only the per-feature variances.
 
     For skeleton sequences (see :class:`BaseGenerativeOverSampler`) each flattened sequence is one point,
     and new sequences are smoothed along time with a Gaussian filter of ``smoothing`` frames.
@@ -135,27 +135,57 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
         return Z_new, np.concatenate(y_new)
 
     def _draw(self, gas, points, n_new, random_state):
-        """``n_new`` draws from the mixture of the units' regularised local Gaussians."""
+        """``n_new`` draws from the mixture of the units' regularised local Gaussians.
+
+        Self-contained: it needs the fitted ``gas``, the (flattened) ``points`` it was fitted on, and the
+        random state. Cost ``O(n_points r^2 + n_new r (r + n_features))`` with ``r = min(n_points,
+        n_features)``: linear in the data.
+        """
         units, owner = gas.cluster_centers_, gas.labels_
         n_points = len(points)
         members = np.bincount(owner, minlength=len(units))
         chosen = random_state.choice(len(units), size=n_new, p=members / n_points)
         deviations = points - units[owner]  # (n_points, n_features)
-        weight = 1.0 / np.sqrt(members[chosen] + self.prior_count)[:, np.newaxis]  # (n_new, 1)
-        if self.covariance == "full":
-            # Cov(sum_i z_i d_i) = sum_i d_i d_i^T: own samples with weight 1, all samples with prior / n.
-            # Drawn in blocks so that the (block, n_points) coefficient matrix stays small.
-            draws = np.empty((n_new, units.shape[1]))
-            block = max(1, _MAX_COEFFICIENTS // n_points)
-            for start in range(0, n_new, block):
-                rows = slice(start, start + block)
-                own = owner[np.newaxis, :] == chosen[rows, np.newaxis]
-                coefficients = own * random_state.standard_normal(own.shape)
-                coefficients += np.sqrt(self.prior_count / n_points) * random_state.standard_normal(own.shape)
-                draws[rows] = units[chosen[rows]] + weight[rows] * (coefficients @ deviations)
-            return draws
-        own_scatter = np.zeros_like(units)
-        np.add.at(own_scatter, owner, deviations**2)
-        pooled_scatter = self.prior_count * (deviations**2).mean(axis=0)
-        std = weight * np.sqrt(own_scatter[chosen] + pooled_scatter)
-        return units[chosen] + std * random_state.standard_normal((n_new, units.shape[1]))
+        weight = 1.0 / np.sqrt(members + self.prior_count)  # (n_units,)
+        draws = units[chosen]
+        if self.covariance == "diag":
+            own_scatter = np.zeros_like(units)
+            np.add.at(own_scatter, owner, deviations**2)
+            pooled_scatter = self.prior_count * (deviations**2).mean(axis=0)
+            std = weight[chosen, np.newaxis] * np.sqrt(own_scatter[chosen] + pooled_scatter)
+            return draws + std * random_state.standard_normal(draws.shape)
+        # Every unit's covariance lives in the span of the deviations: work in an orthonormal basis of it
+        # (r <= min(n_points, n_features) coordinates), so new samples stay in the span of the class's own
+        # local variations, and a d x d factor is never needed when the features outnumber the points.
+        basis, coords = _row_space(deviations)  # (r, n_features), (n_points, r)
+        pooled_scatter = (self.prior_count / n_points) * (coords.T @ coords)
+        for unit in np.unique(chosen):
+            rows = np.flatnonzero(chosen == unit)
+            own = coords[owner == unit]
+            factor = weight[unit] * _psd_factor(own.T @ own + pooled_scatter)  # Sigma_k = factor @ factor.T
+            draws[rows] += (random_state.standard_normal((len(rows), len(basis))) @ factor.T) @ basis
+        return draws
+
+
+def _row_space(deviations):
+    """Orthonormal basis (rows) of the span of the rows of ``deviations``, and their coordinates in it."""
+    U, s, Vt = np.linalg.svd(deviations, full_matrices=False)
+    # LAPACK's signs of singular vectors depend on the memory layout: fix them by the data, so that a
+    # seed gives the same samples from a C- or F-ordered array (or a DataFrame).
+    U, Vt = svd_flip(U, Vt)
+    rank = int(np.sum(s > s[0] * max(deviations.shape) * np.finfo(float).eps))  # 0 if all deviations are 0
+    return Vt[:rank], U[:, :rank] * s[:rank]
+
+
+def _psd_factor(scatter):
+    """``L`` with ``L @ L.T == scatter`` for a symmetric positive semi-definite matrix (rank-deficient too).
+
+    Cholesky's factor is unique, hence reproducible; a singular matrix (``prior_count=0``) falls back to
+    the eigendecomposition, with each eigenvector's largest entry made positive for the same reason.
+    """
+    try:
+        return np.linalg.cholesky(scatter)
+    except np.linalg.LinAlgError:
+        eigenvalues, eigenvectors = np.linalg.eigh(scatter)
+        signs = np.sign(eigenvectors[np.abs(eigenvectors).argmax(axis=0), np.arange(len(scatter))])
+        return eigenvectors * (signs * np.sqrt(np.clip(eigenvalues, 0.0, None)))

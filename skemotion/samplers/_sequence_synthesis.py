@@ -1,0 +1,386 @@
+"""Sequence synthesis that respects time and bodies: time-aligned mixing of a class's motions, bone by bone.
+
+Mixing two whole clips frame by frame (what a flat over-sampler does) averages a foot lift with a foot plant
+when the clips are in different gait phases, and shortens every bone it rotates. Here a new sequence is made
+from a *base* clip and a *partner* clip of the same class, chosen among the base's neighbours on the class's
+neural gas:
+
+1. Both clips go to a bone representation: root trajectory, one unit direction per bone (from the layout's
+   parents) and one length per bone (the clip's median; a body does not change size while it moves).
+2. The partner is turned about the vertical axis to face the base's way, then dynamic time warping (DTW) on
+   the bone directions maps every base frame to a (fractional, smoothed, monotone) partner time, so steps are
+   mixed with steps and arm swings with arm swings.
+3. Directions, root displacement and bone lengths are mixed with a weight ``w`` drawn in ``MIX_RANGE`` (the
+   base dominates, the partner moves it far enough from the base not to be a copy), the directions are
+   renormalised, and the timing is sampled too: the mix is resampled to a length between the two clips'.
+4. Forward kinematics from the root rebuilds joint positions: every bone keeps one length in every frame.
+"""
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+
+# Weight of the partner clip in a mix: at least a third, so a new clip is never a near-copy of its base;
+# at most a half, so the base's timing (kept as is) is the dominant motion.
+MIX_RANGE = (0.3, 0.5)
+# DTW needs a few frames to map one motion's phases onto another's.
+MIN_FRAMES = 4
+# Smoothing (frames) of the DTW time map: a DTW path moves in unit steps and would make the partner stutter.
+WARP_SMOOTHING = 2.0
+
+
+def star_parents(n_joints):
+    """Parents of a star skeleton (every joint hangs from joint 0), for data without a layout.
+
+    Examples
+    --------
+    >>> star_parents(3)
+    array([-1,  0,  0])
+    """
+    parents = np.zeros(n_joints, dtype=int)
+    parents[0] = -1
+    return parents
+
+
+def check_parents(parents):
+    """Parents as an int array, with one root (joint 0) and every parent listed before its child."""
+    parents = np.asarray(parents, dtype=int)
+    if parents[0] != -1 or (parents[1:] < 0).any() or (parents[1:] >= np.arange(1, len(parents))).any():
+        raise ValueError("Sequence synthesis needs a layout with one root, joint 0, and every joint's parent "
+                         f"listed before it; got parents {parents.tolist()}.")
+    return parents
+
+
+def to_bones(sequence, parents):
+    """Root trajectory, unit bone directions and median bone lengths of one sequence.
+
+    Parameters
+    ----------
+    sequence : ndarray of shape (n_frames, n_joints, n_dims)
+    parents : ndarray of shape (n_joints,)
+        Parent of each joint, ``-1`` for the root (joint 0).
+
+    Returns
+    -------
+    root : ndarray of shape (n_frames, n_dims)
+    directions : ndarray of shape (n_frames, n_joints - 1, n_dims)
+        Unit vector of the bone from each non-root joint's parent to it.
+    lengths : ndarray of shape (n_joints - 1,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> arm = np.array([[[0, 0, 0], [0, 2, 0]], [[0, 0, 0], [2, 0, 0]]], dtype=float)
+    >>> root, directions, lengths = to_bones(arm, np.array([-1, 0]))
+    >>> directions[:, 0].tolist(), lengths.tolist()
+    ([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], [2.0])
+    """
+    bones = sequence[:, 1:] - sequence[:, parents[1:]]
+    norms = np.linalg.norm(bones, axis=-1, keepdims=True)
+    # A zero-length bone (two joints on one point) has no direction: give it an arbitrary unit one.
+    directions = np.where(norms > 1e-12, bones / np.maximum(norms, 1e-12), _unit(sequence.shape[-1]))
+    return sequence[:, 0].copy(), directions, np.median(norms[..., 0], axis=0)
+
+
+def _unit(n_dims):
+    unit = np.zeros(n_dims)
+    unit[-1] = 1.0
+    return unit
+
+
+def from_bones(root, directions, lengths, parents):
+    """Joint positions by forward kinematics: each joint at its parent plus its bone's length along its direction.
+
+    The inverse of :func:`to_bones` for a sequence whose bones keep their lengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from_bones(np.zeros((1, 3)), np.array([[[0.0, 1.0, 0.0]]]), np.array([2.0]), np.array([-1, 0]))[0, 1]
+    array([0., 2., 0.])
+    """
+    n_frames, n_bones, n_dims = directions.shape
+    positions = np.empty((n_frames, n_bones + 1, n_dims))
+    positions[:, 0] = root
+    for j in range(1, n_bones + 1):  # parents precede children
+        positions[:, j] = positions[:, parents[j]] + lengths[j - 1] * directions[:, j - 1]
+    return positions
+
+
+def dtw_time_map(reference, query):
+    """For each frame of ``reference``, the (fractional) frame of ``query`` that DTW aligns with it.
+
+    Classic DTW (steps (1, 0), (0, 1), (1, 1), squared Euclidean cost) computed row by row: within a row the
+    recursion ``D[i, j] = c[i, j] + min(a[j], D[i, j - 1])`` with ``a[j] = min(D[i-1, j], D[i-1, j-1])`` is
+    a running minimum of ``a - cumsum(c)`` plus ``cumsum(c)``, so each row is one vectorised pass. The path's
+    matched query frames are averaged per reference frame, smoothed and made non-decreasing.
+
+    Parameters
+    ----------
+    reference : ndarray of shape (n, n_features)
+    query : ndarray of shape (m, n_features)
+
+    Returns
+    -------
+    time_map : ndarray of shape (n,)
+        Non-decreasing values in ``[0, m - 1]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.linspace(0, 1, 20)[:, None]
+    >>> slow = np.sin(3 * t)
+    >>> fast = np.sin(3 * np.linspace(0, 1, 10)[:, None])
+    >>> time_map = dtw_time_map(slow, fast)
+    >>> bool(time_map[0] == 0 and time_map[-1] == 9 and np.all(np.diff(time_map) >= 0))
+    True
+    """
+    n, m = len(reference), len(query)
+    cost = (np.sum(reference**2, axis=1)[:, None] + np.sum(query**2, axis=1)[None, :]
+            - 2 * reference @ query.T).clip(min=0)
+    D = np.empty((n, m))
+    D[0] = np.cumsum(cost[0])
+    for i in range(1, n):
+        above = D[i - 1]
+        a = np.minimum(above, np.r_[np.inf, above[:-1]])
+        csum = np.cumsum(cost[i])
+        D[i] = csum + np.minimum.accumulate(a - (csum - cost[i]))
+    matched_sum, matched_count = np.zeros(n), np.zeros(n)
+    i, j = n - 1, m - 1
+    while True:  # backtrack the optimal path
+        matched_sum[i] += j
+        matched_count[i] += 1
+        if i == 0 and j == 0:
+            break
+        if i == 0:
+            j -= 1
+        elif j == 0:
+            i -= 1
+        else:
+            step = np.argmin((D[i - 1, j - 1], D[i - 1, j], D[i, j - 1]))
+            i, j = (i - 1, j - 1) if step == 0 else (i - 1, j) if step == 1 else (i, j - 1)
+    time_map = gaussian_filter1d(matched_sum / matched_count, WARP_SMOOTHING, mode="nearest")
+    return np.clip(np.maximum.accumulate(time_map), 0, m - 1)
+
+
+def interpolate_frames(values, times):
+    """Linear interpolation of ``values`` (frames first) at fractional frame ``times``."""
+    low = np.clip(np.floor(times).astype(int), 0, len(values) - 1)
+    high = np.minimum(low + 1, len(values) - 1)
+    frac = (times - low).reshape((-1,) + (1,) * (values.ndim - 1))
+    return (1 - frac) * values[low] + frac * values[high]
+
+
+def yaw_rotation_between(reference, moving, up_axis):
+    """Rotation about ``up_axis`` that best turns the points ``moving`` onto ``reference`` (least squares).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> R = yaw_rotation_between(np.array([[1.0, 0, 0]]), np.array([[0, 0, 1.0]]), up_axis=1)
+    >>> np.round(R @ [0, 0, 1.0], 6).tolist()
+    [1.0, 0.0, 0.0]
+    """
+    a, b = [ax for ax in range(3) if ax != up_axis]  # the horizontal plane, in right-handed order
+    if up_axis == 1:
+        a, b = 2, 0
+    # 2-D Procrustes in the (a, b) plane: the angle maximising sum(ref . R(theta) mov).
+    cross = np.sum(moving[:, a] * reference[:, b] - moving[:, b] * reference[:, a])
+    dot = np.sum(moving[:, a] * reference[:, a] + moving[:, b] * reference[:, b])
+    theta = np.arctan2(cross, dot)
+    R = np.eye(3)
+    R[a, a] = R[b, b] = np.cos(theta)
+    R[b, a], R[a, b] = np.sin(theta), -np.sin(theta)
+    return R
+
+
+class ClassMotions:
+    """The sequences of one class in bone representation, ready to be mixed.
+
+    Parameters
+    ----------
+    sequences : list of ndarray of shape (n_frames_i, n_joints, n_dims)
+    parents : ndarray of shape (n_joints,)
+    up_axis : int or None
+        Vertical axis (1 for y up, 2 for z up); ``None`` skips the turn about it (2-D data).
+    """
+
+    def __init__(self, sequences, parents, up_axis):
+        self.parents, self.up_axis = parents, up_axis
+        self.bones = [to_bones(seq, parents) for seq in sequences]
+        self._time_maps = {}
+
+    def time_map(self, base, partner):
+        """DTW map from the base's frames to the (turned) partner's, cached per pair."""
+        key = (base, partner)
+        if key not in self._time_maps:
+            turn = self.turn(base, partner)
+            reference = self.bones[base][1].reshape(len(self.bones[base][1]), -1)
+            query = (self.bones[partner][1] @ turn.T).reshape(len(self.bones[partner][1]), -1)
+            self._time_maps[key] = (turn, dtw_time_map(reference, query))
+        return self._time_maps[key]
+
+    def turn(self, base, partner):
+        """Rotation about the vertical that makes the partner's mean posture face like the base's."""
+        n_dims = self.bones[base][1].shape[-1]
+        if self.up_axis is None or n_dims != 3:
+            return np.eye(n_dims)
+        return yaw_rotation_between(self.bones[base][1].mean(axis=0), self.bones[partner][1].mean(axis=0),
+                                    self.up_axis)
+
+    def mix(self, base, partner, weight, n_frames):
+        """A new sequence of ``n_frames`` frames: the base mixed with ``weight`` of the time-aligned partner."""
+        root_b, dirs_b, len_b = self.bones[base]
+        root_p, dirs_p, len_p = self.bones[partner]
+        turn, time_map = self.time_map(base, partner)
+        dirs = (1 - weight) * dirs_b + weight * interpolate_frames(dirs_p, time_map) @ turn.T
+        dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
+        # Root: the base's start, then a mix of the two displacements (the partner's turned like its body);
+        # the height is mixed as is, since it follows the (mixed) leg lengths.
+        moved_p = (interpolate_frames(root_p, time_map) - root_p[0]) @ turn.T
+        root = root_b[0] + (1 - weight) * (root_b - root_b[0]) + weight * moved_p
+        if self.up_axis is not None and root.shape[1] == 3:
+            root[:, self.up_axis] = ((1 - weight) * root_b[:, self.up_axis]
+                                     + weight * interpolate_frames(root_p, time_map)[:, self.up_axis])
+        # Timing: resample the mix (on the base's clock) to the drawn length.
+        times = np.linspace(0, len(dirs) - 1, n_frames)
+        dirs = interpolate_frames(dirs, times)
+        dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
+        lengths = (1 - weight) * len_b + weight * len_p
+        return from_bones(interpolate_frames(root, times), dirs, lengths, self.parents)
+
+
+def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_state):
+    """``n_new`` new sequences of one class, each a time-aligned mix of a clip and one of its neighbours.
+
+    Parameters
+    ----------
+    sequences : list of ndarray of shape (n_frames_i, n_joints, n_dims)
+        The class's clips, complete (no NaN), each at least ``MIN_FRAMES`` long.
+    neighbours : list of ndarray of int
+        For each clip, the clips it may be mixed with (non-empty, never itself).
+    n_new : int
+    parents : ndarray of shape (n_joints,)
+    up_axis : int or None
+    random_state : RandomState instance
+
+    Returns
+    -------
+    new : list of ndarray of shape (n_frames_k, n_joints, n_dims)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> t = np.linspace(0, 2 * np.pi, 40)[:, None]
+    >>> clips = [np.stack([np.zeros((40, 2)) + [0, 1], np.c_[np.cos(t + p), np.sin(t + p)]], axis=1)
+    ...          for p in (0.0, 0.5)]  # a 2-joint, 2-D "arm" turning, in two phases
+    >>> new = synthesize_class(clips, [np.array([1]), np.array([0])], 3, np.array([-1, 0]), None, rng)
+    >>> len(new), np.ptp(np.linalg.norm(new[0][:, 1] - new[0][:, 0], axis=1)) < 1e-12
+    (3, True)
+    """
+    motions = ClassMotions(sequences, parents, up_axis)
+    lengths = np.array([len(s) for s in sequences])
+    new = []
+    for _ in range(n_new):
+        base = random_state.randint(len(sequences))
+        partner = random_state.choice(neighbours[base])
+        weight = random_state.uniform(*MIX_RANGE)
+        n_frames = int(round((1 - weight) * lengths[base] + weight * lengths[partner]))
+        new.append(motions.mix(base, partner, weight, max(n_frames, MIN_FRAMES)))
+    return new
+
+
+def check_sequences_long_enough(sampler, lengths, y, labels):
+    """Raise a clear error when a clip of a class to be over-sampled is too short to be time-aligned."""
+    for label in labels:
+        shortest = int(lengths[y == label].min())
+        if shortest < MIN_FRAMES:
+            raise ValueError(
+                f"{type(sampler).__name__} time-aligns sequences before mixing them and needs at least "
+                f"{MIN_FRAMES} frames per sequence; a sequence of class {label} has {shortest}. Drop it or "
+                "resample it (SkeletonNormalizer(n_frames=...))."
+            )
+
+
+def resolve_parents(layout, n_joints):
+    """Parents from a layout (``"auto"``: the only registered layout with ``n_joints`` joints, else a star)."""
+    from ..skeleton import get_layout, list_layouts
+
+    if layout == "auto":
+        matches = [get_layout(name) for name in list_layouts() if get_layout(name).n_joints == n_joints]
+        matches = [m for m in matches if sum(p < 0 for p in m.parents) == 1]
+        return check_parents(matches[0].parents) if len(matches) == 1 else star_parents(n_joints)
+    if layout is None:
+        return star_parents(n_joints)
+    layout = get_layout(layout)
+    if layout.n_joints != n_joints:
+        raise ValueError(f"The layout {layout.name!r} has {layout.n_joints} joints but the sequences have "
+                         f"{n_joints}.")
+    return check_parents(layout.parents)
+
+
+def gas_features(sequences, n_frames):
+    """Each clip as one point for the neural gas: joints relative to the start's root, resampled, flattened."""
+    from ..motion._temporal import resample
+
+    padded = np.full((len(sequences), max(map(len, sequences))) + sequences[0].shape[1:], np.nan)
+    for i, seq in enumerate(sequences):
+        padded[i, :len(seq)] = seq - seq[0, 0]
+    Z = resample(padded, np.array([len(s) for s in sequences]), n_frames).reshape(len(sequences), -1)
+    return (Z - Z.mean(axis=0)) / np.maximum(Z.std(axis=0), 1e-12)
+
+
+def gas_neighbours(gas, points):
+    """Partners of each clip: the other clips of its unit, else its nearest clip."""
+    owner = gas.labels_
+    distances = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    np.fill_diagonal(distances, np.inf)
+    neighbours = []
+    for i in range(len(points)):
+        same_unit = np.flatnonzero((owner == owner[i]) & (np.arange(len(points)) != i))
+        neighbours.append(same_unit if len(same_unit) else np.array([np.argmin(distances[i])]))
+    return neighbours
+
+
+def neural_gas_fit_resample(sampler, X, y):
+    """:class:`NeuralGasSampler`'s resampling of skeleton sequences (NaN-padded 4-D ``X``).
+
+    Per class to over-sample: a neural gas on the clips (see :func:`gas_features`) gives each clip its
+    partners, then :func:`synthesize_class` mixes clips with partners. Sets ``sampler.neural_gases_``.
+    """
+    from sklearn.utils import check_random_state
+
+    from ..cluster import NeuralGas
+    from ..utils.validation import sequence_lengths
+    from ._base import check_class_sizes
+    from ._neural_gas_sampler import units_for_class
+
+    random_state = check_random_state(sampler.random_state)
+    counts = {label: n for label, n in sampler.sampling_strategy_.items() if n > 0}
+    sampler.neural_gases_ = {}
+    if not counts:
+        return X.copy(), y.copy()
+    check_class_sizes(sampler, y, counts)
+    lengths = sequence_lengths(X)
+    check_sequences_long_enough(sampler, lengths, y, counts)
+    parents = resolve_parents(sampler.layout, X.shape[2])
+    up_axis = (1 if sampler.y_up else 2) if X.shape[3] == 3 else None
+    X_new, y_new = [], []
+    for label, n_new in counts.items():
+        rows = np.flatnonzero(y == label)
+        clips = [X[i, :lengths[i]].astype(np.float64) for i in rows]
+        if any(np.isnan(c).any() for c in clips):
+            raise ValueError(
+                f"{type(sampler).__name__} needs complete skeleton sequences, but some joints are missing (NaN) "
+                "inside a sequence; fill the gaps first, e.g. with SkeletonNormalizer(max_gap=...)."
+            )
+        points = gas_features(clips, sampler.n_frames or 32)
+        gas = NeuralGas(units_for_class(sampler.n_units, len(points)), max_iter=sampler.max_iter,
+                        random_state=random_state.randint(np.iinfo(np.int32).max)).fit(points)
+        sampler.neural_gases_[label] = gas
+        X_new += synthesize_class(clips, gas_neighbours(gas, points), n_new, parents, up_axis, random_state)
+        y_new.append(np.full(n_new, label, dtype=y.dtype))
+    out = np.full((len(X_new),) + X.shape[1:], np.nan, dtype=X.dtype)
+    for i, seq in enumerate(X_new):
+        out[i, :min(len(seq), X.shape[1])] = seq[:X.shape[1]]
+    return np.concatenate([X, out]), np.concatenate([y] + y_new)

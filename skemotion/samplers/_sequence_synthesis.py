@@ -22,6 +22,13 @@ from scipy.ndimage import gaussian_filter1d
 # Weight of the partner clip in a mix: at least a third, so a new clip is never a near-copy of its base;
 # at most a half, so the base's timing (kept as is) is the dominant motion.
 MIX_RANGE = (0.3, 0.5)
+# Two clips travel alike when each root moves more than this fraction of the body's summed bone lengths,
+# within this angle of each other once the partner is turned to face like the base.
+TRAVEL_FRACTION = 0.25
+MAX_TRAVEL_ANGLE = 45.0
+# A clip without a compatible partner is varied alone: amplitude and tempo factors in these ranges.
+AMPLITUDE_RANGE = (0.8, 1.25)
+TEMPO_RANGE = (0.8, 1.25)
 # DTW needs a few frames to map one motion's phases onto another's.
 MIN_FRAMES = 4
 # Smoothing (frames) of the DTW time map: a DTW path moves in unit steps and would make the partner stutter.
@@ -131,7 +138,9 @@ def dtw_time_map(reference, query):
     >>> slow = np.sin(3 * t)
     >>> fast = np.sin(3 * np.linspace(0, 1, 10)[:, None])
     >>> time_map = dtw_time_map(slow, fast)
-    >>> bool(time_map[0] == 0 and time_map[-1] == 9 and np.all(np.diff(time_map) >= 0))
+    >>> float(time_map[0]), float(time_map[-1]), bool(np.all(np.diff(time_map) >= 0))
+    (0.0, 9.0, True)
+    >>> bool(abs(time_map[10] - 4.7) < 0.5)  # half-way through the slow clip is half-way through the fast one
     True
     """
     n, m = len(reference), len(query)
@@ -158,7 +167,10 @@ def dtw_time_map(reference, query):
         else:
             step = np.argmin((D[i - 1, j - 1], D[i - 1, j], D[i, j - 1]))
             i, j = (i - 1, j - 1) if step == 0 else (i - 1, j) if step == 1 else (i, j - 1)
-    time_map = gaussian_filter1d(matched_sum / matched_count, WARP_SMOOTHING, mode="nearest")
+    raw = matched_sum / matched_count
+    # Smooth the deviation from the straight line between the ends, so the ends stay where DTW put them.
+    line = np.linspace(raw[0], raw[-1], n)
+    time_map = line + gaussian_filter1d(raw - line, WARP_SMOOTHING, mode="constant")
     return np.clip(np.maximum.accumulate(time_map), 0, m - 1)
 
 
@@ -227,6 +239,49 @@ class ClassMotions:
         return yaw_rotation_between(self.bones[base][1].mean(axis=0), self.bones[partner][1].mean(axis=0),
                                     self.up_axis)
 
+    def travel(self, index, turn=None):
+        """Horizontal displacement of a clip's root from its first to its last frame (optionally turned)."""
+        root = self.bones[index][0]
+        move = root[-1] - root[0]
+        if turn is not None:
+            move = turn @ move
+        if self.up_axis is not None and len(move) == 3:
+            move[self.up_axis] = 0.0
+        return move
+
+    def compatible(self, base, partner):
+        """Whether two clips move alike: both stay in place, or both travel the same way relative to the body.
+
+        A walk forwards and a walk backwards face the same way but travel opposite ways: mixed, their
+        steps and root displacements cancel out into a shuffle that no one performs.
+        """
+        size = self.bones[base][2].sum()
+        moves = [self.travel(base), self.travel(partner, self.turn(base, partner))]
+        travelling = [np.linalg.norm(m) > TRAVEL_FRACTION * size for m in moves]
+        if not any(travelling):
+            return True
+        if not all(travelling):
+            return False
+        return moves[0] @ moves[1] > np.cos(np.radians(MAX_TRAVEL_ANGLE)) * np.linalg.norm(moves[0]) * \
+            np.linalg.norm(moves[1])
+
+    def vary(self, base, scale, n_frames):
+        """The base alone, its motion around its mean posture scaled by ``scale`` and retimed to ``n_frames``.
+
+        For a clip with no partner that moves like it; a performer repeating a motion varies its amplitude
+        and its tempo.
+        """
+        root, dirs, lengths = self.bones[base]
+        mean = dirs.mean(axis=0)
+        dirs = mean + scale * (dirs - mean)
+        root = root[0] + scale * (root - root[0])
+        if self.up_axis is not None and root.shape[1] == 3:
+            root[:, self.up_axis] = self.bones[base][0][:, self.up_axis]
+        times = np.linspace(0, len(dirs) - 1, n_frames)
+        dirs = interpolate_frames(dirs, times)
+        dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
+        return from_bones(interpolate_frames(root, times), dirs, lengths, self.parents)
+
     def mix(self, base, partner, weight, n_frames):
         """A new sequence of ``n_frames`` frames: the base mixed with ``weight`` of the time-aligned partner."""
         root_b, dirs_b, len_b = self.bones[base]
@@ -256,8 +311,10 @@ def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_stat
     ----------
     sequences : list of ndarray of shape (n_frames_i, n_joints, n_dims)
         The class's clips, complete (no NaN), each at least ``MIN_FRAMES`` long.
-    neighbours : list of ndarray of int
-        For each clip, the clips it may be mixed with (non-empty, never itself).
+    neighbours : list of tuple of ndarray of int
+        For each clip, groups of clips it may be mixed with (never itself), in order of preference: its
+        partners are the clips that move like it (:meth:`ClassMotions.compatible`) in the first group that
+        has any. A clip with none is varied alone (:meth:`ClassMotions.vary`).
     n_new : int
     parents : ndarray of shape (n_joints,)
     up_axis : int or None
@@ -274,20 +331,35 @@ def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_stat
     >>> t = np.linspace(0, 2 * np.pi, 40)[:, None]
     >>> clips = [np.stack([np.zeros((40, 2)) + [0, 1], np.c_[np.cos(t + p), np.sin(t + p)]], axis=1)
     ...          for p in (0.0, 0.5)]  # a 2-joint, 2-D "arm" turning, in two phases
-    >>> new = synthesize_class(clips, [np.array([1]), np.array([0])], 3, np.array([-1, 0]), None, rng)
-    >>> len(new), np.ptp(np.linalg.norm(new[0][:, 1] - new[0][:, 0], axis=1)) < 1e-12
+    >>> new = synthesize_class(clips, [(np.array([1]),), (np.array([0]),)], 3, np.array([-1, 0]), None, rng)
+    >>> len(new), bool(np.ptp(np.linalg.norm(new[0][:, 1] - new[0][:, 0], axis=1)) < 1e-12)
     (3, True)
     """
     motions = ClassMotions(sequences, parents, up_axis)
     lengths = np.array([len(s) for s in sequences])
+    partners = [_first_compatible(motions, i, groups) for i, groups in enumerate(neighbours)]
     new = []
     for _ in range(n_new):
         base = random_state.randint(len(sequences))
-        partner = random_state.choice(neighbours[base])
-        weight = random_state.uniform(*MIX_RANGE)
-        n_frames = int(round((1 - weight) * lengths[base] + weight * lengths[partner]))
-        new.append(motions.mix(base, partner, weight, max(n_frames, MIN_FRAMES)))
+        if partners[base]:
+            partner = random_state.choice(partners[base])
+            weight = random_state.uniform(*MIX_RANGE)
+            n_frames = int(round((1 - weight) * lengths[base] + weight * lengths[partner]))
+            new.append(motions.mix(base, partner, weight, max(n_frames, MIN_FRAMES)))
+        else:
+            scale = np.exp(random_state.uniform(*np.log(AMPLITUDE_RANGE)))
+            tempo = np.exp(random_state.uniform(*np.log(TEMPO_RANGE)))
+            new.append(motions.vary(base, scale, max(int(round(lengths[base] / tempo)), MIN_FRAMES)))
     return new
+
+
+def _first_compatible(motions, base, groups):
+    """The compatible clips of the first group of candidates that has any."""
+    for group in groups:
+        compatible = [p for p in group if motions.compatible(base, p)]
+        if compatible:
+            return compatible
+    return []
 
 
 def check_sequences_long_enough(sampler, lengths, y, labels):
@@ -331,14 +403,15 @@ def gas_features(sequences, n_frames):
 
 
 def gas_neighbours(gas, points):
-    """Partners of each clip: the other clips of its unit, else its nearest clip."""
+    """Candidate partners of each clip, in order of preference: the other clips of its unit, then the rest."""
     owner = gas.labels_
     distances = np.linalg.norm(points[:, None] - points[None], axis=-1)
     np.fill_diagonal(distances, np.inf)
     neighbours = []
     for i in range(len(points)):
-        same_unit = np.flatnonzero((owner == owner[i]) & (np.arange(len(points)) != i))
-        neighbours.append(same_unit if len(same_unit) else np.array([np.argmin(distances[i])]))
+        order = np.argsort(distances[i])[:-1]  # every other clip, nearest first
+        same_unit = owner[order] == owner[i]
+        neighbours.append((order[same_unit], order[~same_unit]))
     return neighbours
 
 

@@ -135,9 +135,14 @@ def bone_spread(clips, parents):
 
 
 def novelty(F_syn, F_train):
-    """Nearest-training-clip distance of each synthetic clip / median real-to-real nearest distance."""
-    scaler = StandardScaler().fit(F_train)
-    S, T = scaler.transform(F_syn), scaler.transform(F_train)
+    """Nearest-training-clip distance of each synthetic clip / median real-to-real nearest distance.
+
+    Features constant over the real clips (the lengths of bones: every Bandai-Namco actor has one rig) are
+    left out: standardised, any change of them would dwarf everything else.
+    """
+    varying = F_train.std(axis=0) > 1e-6 * np.maximum(np.abs(F_train).mean(axis=0), 1e-12)
+    scaler = StandardScaler().fit(F_train[:, varying])
+    S, T = scaler.transform(F_syn[:, varying]), scaler.transform(F_train[:, varying])
     real = np.linalg.norm(T[:, None] - T[None], axis=-1)
     np.fill_diagonal(real, np.inf)
     nearest = np.linalg.norm(S[:, None] - T[None], axis=-1).min(axis=1)

@@ -17,6 +17,7 @@ neural gas:
 """
 
 import numpy as np
+from scipy.interpolate import CubicSpline
 from scipy.ndimage import gaussian_filter1d
 
 # Weight of the partner clip in a mix: at least a third, so a new clip is never a near-copy of its base;
@@ -33,6 +34,8 @@ TEMPO_RANGE = (0.8, 1.25)
 MIN_FRAMES = 4
 # Smoothing (frames) of the DTW time map: a DTW path moves in unit steps and would make the partner stutter.
 WARP_SMOOTHING = 2.0
+# Largest speed-up (and slow-down) of the query that a DTW time map may apply, relative to its mean slope.
+MAX_WARP = 1.5
 
 
 def star_parents(n_joints):
@@ -116,10 +119,13 @@ def from_bones(root, directions, lengths, parents):
 def dtw_time_map(reference, query):
     """For each frame of ``reference``, the (fractional) frame of ``query`` that DTW aligns with it.
 
-    Classic DTW (steps (1, 0), (0, 1), (1, 1), squared Euclidean cost) computed row by row: within a row the
+    DTW with steps (1, 0), (0, 1), (1, 1) and squared Euclidean cost, computed row by row: within a row the
     recursion ``D[i, j] = c[i, j] + min(a[j], D[i, j - 1])`` with ``a[j] = min(D[i-1, j], D[i-1, j-1])`` is
-    a running minimum of ``a - cumsum(c)`` plus ``cumsum(c)``, so each row is one vectorised pass. The path's
-    matched query frames are averaged per reference frame, smoothed and made non-decreasing.
+    a running minimum of ``a - cumsum(c)`` plus ``cumsum(c)``, so each row is one vectorised pass. When the
+    query is at least as long as the reference, the reference is matched to the best *part* of the query
+    (subsequence DTW: free start and end in the query), so the two motions keep their own tempos; a shorter
+    query is aligned end to end. The path's matched query frames are averaged per reference frame, smoothed,
+    and the slope of the map is kept within ``[1 / MAX_WARP, MAX_WARP]`` (of the mean slope, end to end).
 
     Parameters
     ----------
@@ -129,36 +135,38 @@ def dtw_time_map(reference, query):
     Returns
     -------
     time_map : ndarray of shape (n,)
-        Non-decreasing values in ``[0, m - 1]``.
+        Increasing values in ``[0, m - 1]``.
 
     Examples
     --------
     >>> import numpy as np
     >>> t = np.linspace(0, 1, 20)[:, None]
     >>> slow = np.sin(3 * t)
-    >>> fast = np.sin(3 * np.linspace(0, 1, 10)[:, None])
-    >>> time_map = dtw_time_map(slow, fast)
-    >>> float(time_map[0]), float(time_map[-1]), bool(np.all(np.diff(time_map) >= 0))
-    (0.0, 9.0, True)
-    >>> bool(abs(time_map[10] - 4.7) < 0.5)  # half-way through the slow clip is half-way through the fast one
-    True
+    >>> fast = np.sin(3 * np.linspace(0, 1, 15)[:, None])
+    >>> time_map = dtw_time_map(slow, fast)  # end to end: the query is shorter
+    >>> float(time_map[0]), float(time_map[-1]), bool(np.all(np.diff(time_map) > 0))
+    (0.0, 14.0, True)
+    >>> part = dtw_time_map(slow[5:12], slow)  # subsequence: frames 5..11 of the longer query
+    >>> np.round(part).astype(int).tolist()
+    [5, 6, 7, 8, 9, 10, 11]
     """
     n, m = len(reference), len(query)
+    subsequence = m >= n
     cost = (np.sum(reference**2, axis=1)[:, None] + np.sum(query**2, axis=1)[None, :]
             - 2 * reference @ query.T).clip(min=0)
     D = np.empty((n, m))
-    D[0] = np.cumsum(cost[0])
+    D[0] = cost[0] if subsequence else np.cumsum(cost[0])
     for i in range(1, n):
         above = D[i - 1]
         a = np.minimum(above, np.r_[np.inf, above[:-1]])
         csum = np.cumsum(cost[i])
         D[i] = csum + np.minimum.accumulate(a - (csum - cost[i]))
     matched_sum, matched_count = np.zeros(n), np.zeros(n)
-    i, j = n - 1, m - 1
+    i, j = n - 1, int(np.argmin(D[-1])) if subsequence else m - 1
     while True:  # backtrack the optimal path
         matched_sum[i] += j
         matched_count[i] += 1
-        if i == 0 and j == 0:
+        if i == 0 and (j == 0 or subsequence):
             break
         if i == 0:
             j -= 1
@@ -168,14 +176,28 @@ def dtw_time_map(reference, query):
             step = np.argmin((D[i - 1, j - 1], D[i - 1, j], D[i, j - 1]))
             i, j = (i - 1, j - 1) if step == 0 else (i - 1, j) if step == 1 else (i, j - 1)
     raw = matched_sum / matched_count
+    if n == 1:
+        return raw
     # Smooth the deviation from the straight line between the ends, so the ends stay where DTW put them.
     line = np.linspace(raw[0], raw[-1], n)
     time_map = line + gaussian_filter1d(raw - line, WARP_SMOOTHING, mode="constant")
-    return np.clip(np.maximum.accumulate(time_map), 0, m - 1)
+    # Bounded slope: DTW may race through a stretch of the query (a pause, a start) that matches one
+    # reference frame, which would replay it too fast, or hold a query frame still.
+    mean_slope = 1.0 if subsequence else (m - 1) / (n - 1)
+    steps = np.clip(np.diff(time_map), mean_slope / MAX_WARP, mean_slope * MAX_WARP)
+    if not subsequence:
+        steps *= (raw[-1] - raw[0]) / steps.sum()
+    return np.clip(raw[0] + np.r_[0.0, np.cumsum(steps)], 0, m - 1)
 
 
 def interpolate_frames(values, times):
-    """Linear interpolation of ``values`` (frames first) at fractional frame ``times``."""
+    """Cubic-spline interpolation of ``values`` (frames first) at fractional frame ``times``.
+
+    Linear interpolation at a new frame rate would put the kinks of a piecewise-linear path at irregular
+    frames, which finite differences turn into acceleration and jerk spikes that real motion has not.
+    """
+    if len(values) >= 4:
+        return CubicSpline(np.arange(len(values)), values, axis=0)(np.clip(times, 0, len(values) - 1))
     low = np.clip(np.floor(times).astype(int), 0, len(values) - 1)
     high = np.minimum(low + 1, len(values) - 1)
     frac = (times - low).reshape((-1,) + (1,) * (values.ndim - 1))
@@ -258,6 +280,8 @@ class ClassMotions:
         size = self.bones[base][2].sum()
         moves = [self.travel(base), self.travel(partner, self.turn(base, partner))]
         travelling = [np.linalg.norm(m) > TRAVEL_FRACTION * size for m in moves]
+        if len(self.bones[partner][0]) * MAX_WARP < len(self.bones[base][0]):
+            return False  # too short to cover the base without playing it much faster than it was
         if not any(travelling):
             return True
         if not all(travelling):
@@ -290,8 +314,12 @@ class ClassMotions:
         dirs = (1 - weight) * dirs_b + weight * interpolate_frames(dirs_p, time_map) @ turn.T
         dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
         # Root: the base's start, then a mix of the two displacements (the partner's turned like its body);
-        # the height is mixed as is, since it follows the (mixed) leg lengths.
-        moved_p = (interpolate_frames(root_p, time_map) - root_p[0]) @ turn.T
+        # the height is mixed as is, since it follows the (mixed) leg lengths. The partner's displacement
+        # sums its frame-to-frame velocity at the mapped times, so a time map steeper than 1 does not speed
+        # the partner's travel up beyond anything it did.
+        velocity_p = np.diff(root_p, axis=0) if len(root_p) > 1 else np.zeros_like(root_p)
+        warped = interpolate_frames(velocity_p, np.minimum(time_map, len(velocity_p) - 1)) @ turn.T
+        moved_p = np.r_[np.zeros((1, root_p.shape[1])), np.cumsum(warped[:-1], axis=0)]
         root = root_b[0] + (1 - weight) * (root_b - root_b[0]) + weight * moved_p
         if self.up_axis is not None and root.shape[1] == 3:
             root[:, self.up_axis] = ((1 - weight) * root_b[:, self.up_axis]
@@ -344,7 +372,9 @@ def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_stat
         if partners[base]:
             partner = random_state.choice(partners[base])
             weight = random_state.uniform(*MIX_RANGE)
-            n_frames = int(round((1 - weight) * lengths[base] + weight * lengths[partner]))
+            # The mix's tempo: the base's and the partner's (frames it spends per base frame), mixed.
+            slope = np.mean(np.diff(motions.time_map(base, partner)[1])) if lengths[base] > 1 else 1.0
+            n_frames = int(round(lengths[base] * ((1 - weight) + weight * slope)))
             new.append(motions.mix(base, partner, weight, max(n_frames, MIN_FRAMES)))
         else:
             scale = np.exp(random_state.uniform(*np.log(AMPLITUDE_RANGE)))

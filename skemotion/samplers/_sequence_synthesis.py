@@ -366,9 +366,12 @@ def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_stat
     motions = ClassMotions(sequences, parents, up_axis)
     lengths = np.array([len(s) for s in sequences])
     partners = [_first_compatible(motions, i, groups) for i, groups in enumerate(neighbours)]
+    # Every clip is a base equally often (random order): drawing bases independently would leave some clips'
+    # motions out of a small synthetic set and repeat others.
+    n_rounds = -(-n_new // len(sequences))
+    bases = np.concatenate([random_state.permutation(len(sequences)) for _ in range(n_rounds)])[:n_new]
     new = []
-    for _ in range(n_new):
-        base = random_state.randint(len(sequences))
+    for base in bases:
         if partners[base]:
             partner = random_state.choice(partners[base])
             weight = random_state.uniform(*MIX_RANGE)

@@ -44,6 +44,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import torch
 from imblearn.over_sampling import SMOTE, RandomOverSampler
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import f1_score
@@ -240,6 +241,7 @@ def main():
     parser.add_argument("--sets", nargs="+", default=["walks", "shared"], choices=["walks", "shared"])
     args = parser.parse_args()
     sets, parents = load(args.data)
+    torch.set_num_threads(1)  # every sampler single-threaded, so the times compare
     with threadpool_limits(1):
         for name in args.sets:
             clips, y, groups = sets[name]

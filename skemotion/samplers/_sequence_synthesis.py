@@ -27,9 +27,9 @@ MIX_RANGE = (0.3, 0.5)
 # within this angle of each other once the partner is turned to face like the base.
 TRAVEL_FRACTION = 0.25
 MAX_TRAVEL_ANGLE = 45.0
-# A clip without a compatible partner is varied alone: amplitude and tempo factors in these ranges.
-AMPLITUDE_RANGE = (0.8, 1.25)
-TEMPO_RANGE = (0.8, 1.25)
+# A clip without a compatible partner is varied alone: its amplitude and its tempo are each multiplied or
+# divided by a factor in this range (never close to 1, which would copy the clip).
+VARIATION_RANGE = (1.08, 1.25)
 # DTW needs a few frames to map one motion's phases onto another's.
 MIN_FRAMES = 4
 # Smoothing (frames) of the DTW time map: a DTW path moves in unit steps and would make the partner stutter.
@@ -380,8 +380,7 @@ def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_stat
             n_frames = int(round(lengths[base] * ((1 - weight) + weight * slope)))
             new.append(motions.mix(base, partner, weight, max(n_frames, MIN_FRAMES)))
         else:
-            scale = np.exp(random_state.uniform(*np.log(AMPLITUDE_RANGE)))
-            tempo = np.exp(random_state.uniform(*np.log(TEMPO_RANGE)))
+            scale, tempo = np.exp(random_state.choice([-1, 1], 2) * random_state.uniform(*np.log(VARIATION_RANGE), 2))
             new.append(motions.vary(base, scale, max(int(round(lengths[base] / tempo)), MIN_FRAMES)))
     return new
 

@@ -470,15 +470,15 @@ def neural_gas_fit_resample(sampler, X, y):
     check_sequences_long_enough(sampler, lengths, y, counts)
     parents = resolve_parents(sampler.layout, X.shape[2])
     up_axis = (1 if sampler.y_up else 2) if X.shape[3] == 3 else None
+    if any(np.isnan(X[i, :n]).any() for i, n in enumerate(lengths)):
+        raise ValueError(
+            f"{type(sampler).__name__} needs complete skeleton sequences, but some joints are missing (NaN) "
+            "inside a sequence; fill the gaps first, e.g. with SkeletonNormalizer(max_gap=...)."
+        )
     X_new, y_new = [], []
     for label, n_new in counts.items():
         rows = np.flatnonzero(y == label)
         clips = [X[i, :lengths[i]].astype(np.float64) for i in rows]
-        if any(np.isnan(c).any() for c in clips):
-            raise ValueError(
-                f"{type(sampler).__name__} needs complete skeleton sequences, but some joints are missing (NaN) "
-                "inside a sequence; fill the gaps first, e.g. with SkeletonNormalizer(max_gap=...)."
-            )
         points = gas_features(clips, sampler.n_frames or 32)
         gas = NeuralGas(units_for_class(sampler.n_units, len(points)), max_iter=sampler.max_iter,
                         random_state=random_state.randint(np.iinfo(np.int32).max)).fit(points)

@@ -141,10 +141,10 @@ def bone_spread(clips, parents):
 def novelty(F_syn, F_train):
     """Nearest-training-clip distance of each synthetic clip / median real-to-real nearest distance.
 
-    Features constant over the real clips (the lengths of bones: every Bandai-Namco actor has one rig) are
-    left out: standardised, any change of them would dwarf everything else.
+    Features constant over the real clips (the lengths of bones and their spreads, about 0: every
+    Bandai-Namco actor has one rig) are left out: standardised, any change of them would dwarf the others.
     """
-    varying = F_train.std(axis=0) > 1e-6 * np.maximum(np.abs(F_train).mean(axis=0), 1e-12)
+    varying = F_train.std(axis=0) > 1e-6 * np.maximum(np.abs(F_train).max(axis=0), 1.0)
     scaler = StandardScaler().fit(F_train[:, varying])
     S, T = scaler.transform(F_syn[:, varying]), scaler.transform(F_train[:, varying])
     real = np.linalg.norm(T[:, None] - T[None], axis=-1)

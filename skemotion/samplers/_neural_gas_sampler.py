@@ -53,7 +53,7 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
 
     Skeleton sequences (a NaN-padded 4-D array or a list of variable-length sequences) are not flattened
     and mixed frame by frame, which would blend clips in different gait phases and shorten bones. Instead
-    (:mod:`skemotion.samplers._sequence_synthesis`) the class's neural gas, fitted on its clips resampled
+    (module ``skemotion/samplers/_sequence_synthesis.py``) the class's neural gas, fitted on its clips resampled
     to ``n_frames`` frames, pairs each clip with the other clips of its unit; a new sequence mixes a clip
     with a partner after turning the partner to face the same way and time-warping it onto the clip by
     dynamic time warping. The mix is made of bone directions (from the ``layout``'s parents), root motion

@@ -86,7 +86,7 @@ print(f"two-sample AUC vs held-out real walks: synthetic {auc:.2f}, real trainin
 # Real beside synthetic
 # ---------------------
 # Two seconds of a real sad walk, and of a synthetic one made from the training clips.
-from skemotion.plotting import animate_skeleton  # noqa: E402
+from skemotion.plotting import animate_skeleton
 
 real_sad = clips[held_out[y[held_out] == "sad"][0]]
 synthetic_sad = synthetic[int(np.flatnonzero(y_synthetic == "sad")[0])]
@@ -99,9 +99,9 @@ anim = animate_skeleton(two_seconds, layout="body16", fps=15, titles=["real (hel
 # -------------
 # :func:`~skemotion.io.skeleton_to_bvh` turns joint positions into joint rotations on a rig built from the
 # layout (one rotation per bone); reading the file back gives the same joints.
-import tempfile  # noqa: E402
+import tempfile
 
-from skemotion.io import read_bvh, skeleton_to_bvh, write_bvh  # noqa: E402
+from skemotion.io import read_bvh, skeleton_to_bvh, write_bvh
 
 with tempfile.TemporaryDirectory() as folder:
     path = Path(folder) / "synthetic_sad_walk.bvh"

@@ -9,7 +9,12 @@ from scipy.spatial.transform import Rotation
 from skemotion.datasets import load_bandai_namco
 from skemotion.io import read_bvh, skeleton_to_bvh, write_bvh
 from skemotion.samplers import NeuralGasSampler
-from skemotion.samplers._sequence_synthesis import MIN_FRAMES, dtw_time_map, from_bones, to_bones
+from skemotion.samplers._sequence_synthesis import (
+    MIN_FRAMES,
+    dtw_time_map,
+    from_bones,
+    to_bones,
+)
 from skemotion.skeleton import get_layout
 
 from .conftest import shared_path
@@ -37,7 +42,7 @@ def _bone_lengths(sequence):
 
 
 def test_class_counts_and_ragged_output(walks, resampled):
-    X, y = walks
+    X, _y = walks
     new, y_new = resampled
     assert Counter(y_new.tolist()) == {"normal": 9 - 4, "sad": 7 - 4, "angry": 6 - 4}
     assert isinstance(new, list) and all(s.shape[1:] == (16, 3) for s in new)
@@ -69,9 +74,9 @@ def test_fit_resample_on_4d_array_matches_list(walks):
     padded = np.full((len(X), max(map(len, X)), 16, 3), np.nan)
     for i, seq in enumerate(X):
         padded[i, :len(seq)] = seq
-    params = dict(random_state=3, layout="body16", sampling_strategy={"sad": 6})
+    params = {"random_state": 3, "layout": "body16", "sampling_strategy": {"sad": 6}}
     from_list, _ = NeuralGasSampler(**params).fit_resample(X, y)
-    from_array, y_array = NeuralGasSampler(**params).fit_resample(padded, y)
+    from_array, _y_array = NeuralGasSampler(**params).fit_resample(padded, y)
     assert from_array.shape == (len(X) + 2,) + padded.shape[1:]
     for seq, row in zip(from_list[len(X):], from_array[len(X):]):
         np.testing.assert_allclose(row[:len(seq)], seq)
@@ -80,7 +85,7 @@ def test_fit_resample_on_4d_array_matches_list(walks):
 
 def test_reproducible_by_random_state(walks):
     X, y = walks
-    params = dict(layout="body16", sampling_strategy={"sad": 6, "angry": 5})
+    params = {"layout": "body16", "sampling_strategy": {"sad": 6, "angry": 5}}
     a, _ = NeuralGasSampler(random_state=1, **params).fit_resample(X, y)
     b, _ = NeuralGasSampler(random_state=1, **params).fit_resample(X, y)
     c, _ = NeuralGasSampler(random_state=2, **params).fit_resample(X, y)

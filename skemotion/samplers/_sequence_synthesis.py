@@ -377,11 +377,11 @@ def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_stat
             weight = random_state.uniform(*MIX_RANGE)
             # The mix's tempo: the base's and the partner's (frames it spends per base frame), mixed.
             slope = np.mean(np.diff(motions.time_map(base, partner)[1])) if lengths[base] > 1 else 1.0
-            n_frames = int(round(lengths[base] * ((1 - weight) + weight * slope)))
+            n_frames = round(lengths[base] * ((1 - weight) + weight * slope))
             new.append(motions.mix(base, partner, weight, max(n_frames, MIN_FRAMES)))
         else:
             scale, tempo = np.exp(random_state.choice([-1, 1], 2) * random_state.uniform(*np.log(VARIATION_RANGE), 2))
-            new.append(motions.vary(base, scale, max(int(round(lengths[base] / tempo)), MIN_FRAMES)))
+            new.append(motions.vary(base, scale, max(round(lengths[base] / tempo), MIN_FRAMES)))
     return new
 
 

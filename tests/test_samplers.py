@@ -19,8 +19,8 @@ from skemotion.samplers._neural_gas_sampler import units_for_class
 
 FAST = {
     NeuralGasSampler: {},
-    VAESampler: {"max_epochs": 3, "hidden_size": 16},
-    GANSampler: {"max_epochs": 3, "hidden_size": 16},
+    VAESampler: dict(max_epochs=3, hidden_size=16),
+    GANSampler: dict(max_epochs=3, hidden_size=16),
 }
 
 
@@ -84,7 +84,7 @@ def test_full_covariance_samples_stay_in_the_span_of_local_variations():
     X = np.vstack([line, np.random.RandomState(0).normal(5, 1, (40, 3))])
     y = np.r_[np.zeros(20, int), np.ones(40, int)]
     for covariance, on_line in (("full", True), ("diag", False)):
-        X_res, _y_res = NeuralGasSampler(covariance=covariance, random_state=0).fit_resample(X, y)
+        X_res, y_res = NeuralGasSampler(covariance=covariance, random_state=0).fit_resample(X, y)
         new = X_res[len(X):]
         off_line = np.linalg.norm(np.cross(new, [1.0, 2.0, -1.0]), axis=1)
         assert (off_line.max() < 1e-9) == on_line
@@ -120,7 +120,7 @@ def test_new_sequences_are_as_smooth_as_real_and_within_the_motion_range(gaits):
     X, y, _ = gaits
     X = SkeletonNormalizer(align_yaw=True, n_frames=30).fit_transform(X)
     new = NeuralGasSampler(layout="body16", random_state=0).fit_resample(X, y)[0][len(X):]
-    roughness = lambda Z: np.nanmean(np.abs(np.diff(Z, n=2, axis=1)))
+    roughness = lambda Z: np.nanmean(np.abs(np.diff(Z, n=2, axis=1)))  # noqa: E731
     assert 0.5 * roughness(X) < roughness(new) < 1.5 * roughness(X)
     assert np.nanmin(new) > X.min() - 0.5 and np.nanmax(new) < X.max() + 0.5
 
@@ -146,7 +146,7 @@ def test_inside_a_cross_validated_pipeline_on_skeletons(cls, gaits):
 @pytest.mark.parametrize("cls", [VAESampler, GANSampler])
 def test_neural_samplers_learn_each_class(cls):
     X, y = make_blobs([60, 30], centers=[[0, 0], [6, 0]], random_state=0)
-    X_res, _y_res = cls(max_epochs=100, random_state=0).fit_resample(X, y)
+    X_res, y_res = cls(max_epochs=100, random_state=0).fit_resample(X, y)
     new, minority = X_res[len(X):], X[y == 1]
     assert np.linalg.norm(new.mean(axis=0) - minority.mean(axis=0)) < 0.5 * minority.std(axis=0).mean()
     assert np.all(new.std(axis=0) < 2 * minority.std(axis=0))  # the class's spread, not the data's

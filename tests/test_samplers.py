@@ -105,22 +105,25 @@ def test_skeleton_sequences_in_and_out(cls, gaits):
     assert all(a is b for a, b in zip(X_res, X))  # the input sequences come back untouched
     for seq, label in zip(X_res[len(X):], y_res[len(X):]):
         assert seq.shape[1:] == (16, 3) and not np.isnan(seq).any()
-        assert len(seq) in {len(x) for x, lab in zip(X, y) if lab == label}  # a real length of its class
+        real_lengths = [len(x) for x, lab in zip(X, y) if lab == label]
+        if cls is NeuralGasSampler:  # its timing is sampled too: between its class's tempos
+            assert min(real_lengths) / 1.5 <= len(seq) <= max(real_lengths) * 1.25
+        else:
+            assert len(seq) in real_lengths  # a real length of its class
     padded = SkeletonNormalizer(layout="body16", centering=None, scale=False).fit_transform(X)
     X4, y4 = _sampler(cls).fit_resample(padded, y)
     assert X4.shape == (len(y4),) + padded.shape[1:]
     assert Counter(y4.tolist()) == Counter({label: 10 for label in set(y)})
 
 
-def test_sequences_are_smoothed_and_within_the_motion_range(gaits):
+def test_new_sequences_are_as_smooth_as_real_and_within_the_motion_range(gaits):
+    # Sequences are mixed after time alignment, not smoothed (smoothing applies to 2-D input only).
     X, y, _ = gaits
     X = SkeletonNormalizer(align_yaw=True, n_frames=30).fit_transform(X)
-    jerky = NeuralGasSampler(covariance="diag", smoothing=0, random_state=0).fit_resample(X, y)[0][len(X):]
-    smooth = NeuralGasSampler(covariance="diag", smoothing=2.0, random_state=0).fit_resample(X, y)[0][len(X):]
-    roughness = lambda Z: np.abs(np.diff(Z, n=2, axis=1)).mean()  # noqa: E731
-    assert roughness(smooth) < 0.5 * roughness(jerky)
-    assert roughness(smooth) < 2 * roughness(X)
-    assert smooth.min() > X.min() - 0.5 and smooth.max() < X.max() + 0.5
+    new = NeuralGasSampler(layout="body16", random_state=0).fit_resample(X, y)[0][len(X):]
+    roughness = lambda Z: np.nanmean(np.abs(np.diff(Z, n=2, axis=1)))  # noqa: E731
+    assert 0.5 * roughness(X) < roughness(new) < 1.5 * roughness(X)
+    assert np.nanmin(new) > X.min() - 0.5 and np.nanmax(new) < X.max() + 0.5
 
 
 def test_missing_joints_inside_sequences_are_an_error(gaits):

@@ -3,6 +3,7 @@ made elsewhere."""
 
 from ._bvh import BVHError, BVHMotion, read_bvh, write_bvh
 from ._model import default_trusted_types, load_model, model_versions, save_model
+from ._retarget import skeleton_to_bvh
 from ._safe import RestrictedUnpickler, UnsafeFileError, safe_extract, safe_pickle_load, sha256sum
 from ._video import iter_video_frames, read_image, read_video, video_frame_rate
 
@@ -22,6 +23,7 @@ __all__ = [
     "safe_pickle_load",
     "save_model",
     "sha256sum",
+    "skeleton_to_bvh",
     "video_frame_rate",
     "write_bvh",
 ]

@@ -13,7 +13,14 @@ from sklearn.utils.validation import validate_data
 from ..skeleton import skeleton_metadata, with_metadata
 from ..skeleton._temporal import resample
 from ..utils._tags import skemotion_input_tags
-from ..utils.validation import is_ragged_list, n_axes, sequence_lengths, to_skeleton_array, validate_skeletons
+from ..utils.validation import (
+    check_skeleton_layout,
+    is_ragged_list,
+    n_axes,
+    sequence_lengths,
+    to_skeleton_array,
+    validate_skeletons,
+)
 
 
 class SkeletonSamplerMixin:
@@ -106,7 +113,10 @@ class BaseGenerativeOverSampler(SkeletonSamplerMixin, BaseOverSampler):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X = dense_frame(X)
         if n_axes(X) == 4:
-            X, _ = validate_skeletons(self, X, reset=True)
+            X_checked, _ = validate_skeletons(self, X, reset=True)
+            if "layout" in self.get_params(deep=False):  # the one layout resolution, while X carries its own
+                check_skeleton_layout(self, X, X_checked.shape[2], reset=True)
+            X = X_checked
             check_consistent_length(X, y)
         else:
             # C order: a DataFrame gives a column-major array, and torch sums it in another order.

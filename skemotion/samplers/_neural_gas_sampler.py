@@ -8,7 +8,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import svd_flip
 
 from ..cluster import NeuralGas
+from ..skeleton import SkeletonLayout
 from ._base import BaseGenerativeOverSampler, check_class_sizes
+from ._sequence_synthesis import neural_gas_fit_resample
 
 # Each unit should summarise at least this many samples on average: a unit on a single sample sits on it,
 # so its "local Gaussian" would emit copies of training samples (the defect of the research code this
@@ -49,8 +51,15 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
     new samples lie in the span of the class's own local variations (e.g. smooth motions stay smooth), and
     the cost grows linearly with the number of samples. ``"diag"`` keeps only the per-feature variances.
 
-    For skeleton sequences (see :class:`BaseGenerativeOverSampler`) each flattened sequence is one point,
-    and new sequences are smoothed along time with a Gaussian filter of ``smoothing`` frames.
+    Skeleton sequences (a NaN-padded 4-D array or a list of variable-length sequences) are not flattened
+    and mixed frame by frame, which would blend clips in different gait phases and shorten bones. Instead
+    (module ``skemotion/samplers/_sequence_synthesis.py``) the class's neural gas, fitted on its clips resampled
+    to ``n_frames`` frames, pairs each clip with the other clips of its unit; a new sequence mixes a clip
+    with a partner after turning the partner to face the same way and time-warping it onto the clip by
+    dynamic time warping. The mix is made of bone directions (from the ``layout``'s parents), root motion
+    and per-sequence bone lengths, its length is drawn between the two clips', and forward kinematics
+    rebuilds the joints, so every bone keeps one length over the whole sequence. ``covariance``,
+    ``prior_count`` and ``smoothing`` apply to 2-D input only.
 
     Parameters
     ----------
@@ -71,7 +80,14 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
         Standard deviation, in frames, of the Gaussian filter applied along time to new sequences;
         ``0`` for none. Ignored for 2-D input.
     n_frames : int or None, default=None
-        Frames every sequence is resampled to before the neural gas; ``None`` keeps the input's frames.
+        Frames every sequence is resampled to for the neural gas that pairs clips (``None``: 32); new
+        sequences have lengths between real ones.
+    layout : "auto", str, SkeletonLayout or None, default="auto"
+        Skeleton layout whose parents define the bones of sequences; ``"auto"`` takes the layout the data
+        carries, else the one its joint count implies (:func:`skemotion.skeleton.resolve_layout`); ``None``
+        (or no layout found) hangs every joint from joint 0.
+    y_up : bool, default=True
+        Vertical axis of 3-D sequences, y (``True``) or z; partners are turned about it.
 
     Attributes
     ----------
@@ -105,10 +121,12 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
         "covariance": [StrOptions({"full", "diag"})],
         "prior_count": [Interval(Real, 0, None, closed="left")],
         "smoothing": [Interval(Real, 0, None, closed="left")],
+        "layout": [StrOptions({"auto"}), str, SkeletonLayout, None],
+        "y_up": ["boolean"],
     }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, n_units=10, max_iter=30, covariance="full",
-                 prior_count=1.0, smoothing=1.0, n_frames=None):
+                 prior_count=1.0, smoothing=1.0, n_frames=None, layout="auto", y_up=True):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.n_units = n_units
@@ -117,6 +135,13 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
         self.prior_count = prior_count
         self.smoothing = smoothing
         self.n_frames = n_frames
+        self.layout = layout
+        self.y_up = y_up
+
+    def _fit_resample(self, X, y):
+        if X.ndim == 4:  # skeleton sequences: time-aligned mixing of bones, see _sequence_synthesis
+            return neural_gas_fit_resample(self, X, y)
+        return super()._fit_resample(X, y)
 
     def _generate(self, Z, y, counts, random_state):
         check_class_sizes(self, y, counts)

@@ -1,0 +1,479 @@
+"""Sequence synthesis that respects time and bodies: time-aligned mixing of a class's motions, bone by bone.
+
+Mixing two whole clips frame by frame (what a flat over-sampler does) averages a foot lift with a foot plant
+when the clips are in different gait phases, and shortens every bone it rotates. Here a new sequence is made
+from a *base* clip and a *partner* clip of the same class, chosen among the base's neighbours on the class's
+neural gas:
+
+1. Both clips go to a bone representation: root trajectory, one unit direction per bone (from the layout's
+   parents) and one length per bone (the clip's median; a body does not change size while it moves).
+2. The partner is turned about the vertical axis to face the base's way, then dynamic time warping (DTW) on
+   the bone directions maps every base frame to a (fractional, smoothed, monotone) partner time, so steps are
+   mixed with steps and arm swings with arm swings.
+3. Directions, root displacement and bone lengths are mixed with a weight ``w`` drawn in ``MIX_RANGE`` (the
+   base dominates, the partner moves it far enough from the base not to be a copy), the directions are
+   renormalised, and the timing is sampled too: the mix is resampled to a length between the two clips'.
+4. Forward kinematics from the root rebuilds joint positions: every bone keeps one length in every frame.
+"""
+
+import numpy as np
+from scipy.interpolate import CubicSpline
+from scipy.ndimage import gaussian_filter1d
+
+# Weight of the partner clip in a mix: at least a third, so a new clip is never a near-copy of its base;
+# at most a half, so the base's timing (kept as is) is the dominant motion.
+MIX_RANGE = (0.3, 0.5)
+# Two clips travel alike when each root moves more than this fraction of the body's summed bone lengths,
+# within this angle of each other once the partner is turned to face like the base.
+TRAVEL_FRACTION = 0.25
+MAX_TRAVEL_ANGLE = 45.0
+# A clip without a compatible partner is varied alone: its amplitude and its tempo are each multiplied or
+# divided by a factor in this range (never close to 1, which would copy the clip).
+VARIATION_RANGE = (1.08, 1.25)
+# DTW needs a few frames to map one motion's phases onto another's.
+MIN_FRAMES = 4
+# Smoothing (frames) of the DTW time map: a DTW path moves in unit steps and would make the partner stutter.
+WARP_SMOOTHING = 2.0
+# Largest speed-up (and slow-down) of the query that a DTW time map may apply, relative to its mean slope.
+MAX_WARP = 1.5
+
+
+def star_parents(n_joints):
+    """Parents of a star skeleton (every joint hangs from joint 0), for data without a layout.
+
+    Examples
+    --------
+    >>> star_parents(3)
+    array([-1,  0,  0])
+    """
+    parents = np.zeros(n_joints, dtype=int)
+    parents[0] = -1
+    return parents
+
+
+def check_parents(parents):
+    """Parents as an int array, with one root (joint 0) and every parent listed before its child."""
+    parents = np.asarray(parents, dtype=int)
+    if parents[0] != -1 or (parents[1:] < 0).any() or (parents[1:] >= np.arange(1, len(parents))).any():
+        raise ValueError("Sequence synthesis needs a layout with one root, joint 0, and every joint's parent "
+                         f"listed before it; got parents {parents.tolist()}.")
+    return parents
+
+
+def to_bones(sequence, parents):
+    """Root trajectory, unit bone directions and median bone lengths of one sequence.
+
+    Parameters
+    ----------
+    sequence : ndarray of shape (n_frames, n_joints, n_dims)
+    parents : ndarray of shape (n_joints,)
+        Parent of each joint, ``-1`` for the root (joint 0).
+
+    Returns
+    -------
+    root : ndarray of shape (n_frames, n_dims)
+    directions : ndarray of shape (n_frames, n_joints - 1, n_dims)
+        Unit vector of the bone from each non-root joint's parent to it.
+    lengths : ndarray of shape (n_joints - 1,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> arm = np.array([[[0, 0, 0], [0, 2, 0]], [[0, 0, 0], [2, 0, 0]]], dtype=float)
+    >>> root, directions, lengths = to_bones(arm, np.array([-1, 0]))
+    >>> directions[:, 0].tolist(), lengths.tolist()
+    ([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], [2.0])
+    """
+    bones = sequence[:, 1:] - sequence[:, parents[1:]]
+    norms = np.linalg.norm(bones, axis=-1, keepdims=True)
+    # A zero-length bone (two joints on one point) has no direction: give it an arbitrary unit one.
+    directions = np.where(norms > 1e-12, bones / np.maximum(norms, 1e-12), _unit(sequence.shape[-1]))
+    return sequence[:, 0].copy(), directions, np.median(norms[..., 0], axis=0)
+
+
+def _unit(n_dims):
+    unit = np.zeros(n_dims)
+    unit[-1] = 1.0
+    return unit
+
+
+def from_bones(root, directions, lengths, parents):
+    """Joint positions by forward kinematics: each joint at its parent plus its bone's length along its direction.
+
+    The inverse of :func:`to_bones` for a sequence whose bones keep their lengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from_bones(np.zeros((1, 3)), np.array([[[0.0, 1.0, 0.0]]]), np.array([2.0]), np.array([-1, 0]))[0, 1]
+    array([0., 2., 0.])
+    """
+    n_frames, n_bones, n_dims = directions.shape
+    positions = np.empty((n_frames, n_bones + 1, n_dims))
+    positions[:, 0] = root
+    for j in range(1, n_bones + 1):  # parents precede children
+        positions[:, j] = positions[:, parents[j]] + lengths[j - 1] * directions[:, j - 1]
+    return positions
+
+
+def dtw_time_map(reference, query):
+    """For each frame of ``reference``, the (fractional) frame of ``query`` that DTW aligns with it.
+
+    DTW with steps (1, 0), (0, 1), (1, 1) and squared Euclidean cost, computed row by row: within a row the
+    recursion ``D[i, j] = c[i, j] + min(a[j], D[i, j - 1])`` with ``a[j] = min(D[i-1, j], D[i-1, j-1])`` is
+    a running minimum of ``a - cumsum(c)`` plus ``cumsum(c)``, so each row is one vectorised pass. When the
+    query is at least as long as the reference, the reference is matched to the best *part* of the query
+    (subsequence DTW: free start and end in the query), so the two motions keep their own tempos; a shorter
+    query is aligned end to end. The path's matched query frames are averaged per reference frame, smoothed,
+    and the slope of the map is kept within ``[1 / MAX_WARP, MAX_WARP]`` (of the mean slope, end to end).
+
+    Parameters
+    ----------
+    reference : ndarray of shape (n, n_features)
+    query : ndarray of shape (m, n_features)
+
+    Returns
+    -------
+    time_map : ndarray of shape (n,)
+        Increasing values in ``[0, m - 1]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.linspace(0, 1, 20)[:, None]
+    >>> slow = np.sin(3 * t)
+    >>> fast = np.sin(3 * np.linspace(0, 1, 15)[:, None])
+    >>> time_map = dtw_time_map(slow, fast)  # end to end: the query is shorter
+    >>> float(time_map[0]), float(time_map[-1]), bool(np.all(np.diff(time_map) > 0))
+    (0.0, 14.0, True)
+    >>> part = dtw_time_map(slow[5:12], slow)  # subsequence: frames 5..11 of the longer query
+    >>> np.round(part).astype(int).tolist()
+    [5, 6, 7, 8, 9, 10, 11]
+    """
+    n, m = len(reference), len(query)
+    subsequence = m >= n
+    cost = (np.sum(reference**2, axis=1)[:, None] + np.sum(query**2, axis=1)[None, :]
+            - 2 * reference @ query.T).clip(min=0)
+    D = np.empty((n, m))
+    D[0] = cost[0] if subsequence else np.cumsum(cost[0])
+    for i in range(1, n):
+        above = D[i - 1]
+        a = np.minimum(above, np.r_[np.inf, above[:-1]])
+        csum = np.cumsum(cost[i])
+        D[i] = csum + np.minimum.accumulate(a - (csum - cost[i]))
+    matched_sum, matched_count = np.zeros(n), np.zeros(n)
+    i, j = n - 1, int(np.argmin(D[-1])) if subsequence else m - 1
+    while True:  # backtrack the optimal path
+        matched_sum[i] += j
+        matched_count[i] += 1
+        if i == 0 and (j == 0 or subsequence):
+            break
+        if i == 0:
+            j -= 1
+        elif j == 0:
+            i -= 1
+        else:
+            step = np.argmin((D[i - 1, j - 1], D[i - 1, j], D[i, j - 1]))
+            i, j = (i - 1, j - 1) if step == 0 else (i - 1, j) if step == 1 else (i, j - 1)
+    raw = matched_sum / matched_count
+    if n == 1:
+        return raw
+    # Smooth the deviation from the straight line between the ends, so the ends stay where DTW put them.
+    line = np.linspace(raw[0], raw[-1], n)
+    time_map = line + gaussian_filter1d(raw - line, WARP_SMOOTHING, mode="constant")
+    # Bounded slope: DTW may race through a stretch of the query (a pause, a start) that matches one
+    # reference frame, which would replay it too fast, or hold a query frame still.
+    mean_slope = 1.0 if subsequence else (m - 1) / (n - 1)
+    steps = np.clip(np.diff(time_map), mean_slope / MAX_WARP, mean_slope * MAX_WARP)
+    if not subsequence:
+        steps *= (raw[-1] - raw[0]) / steps.sum()
+    return np.clip(raw[0] + np.r_[0.0, np.cumsum(steps)], 0, m - 1)
+
+
+def interpolate_frames(values, times):
+    """Cubic-spline interpolation of ``values`` (frames first) at fractional frame ``times``.
+
+    Linear interpolation at a new frame rate would put the kinks of a piecewise-linear path at irregular
+    frames, which finite differences turn into acceleration and jerk spikes that real motion has not.
+    """
+    if len(values) >= 4:
+        return CubicSpline(np.arange(len(values)), values, axis=0)(np.clip(times, 0, len(values) - 1))
+    low = np.clip(np.floor(times).astype(int), 0, len(values) - 1)
+    high = np.minimum(low + 1, len(values) - 1)
+    frac = (times - low).reshape((-1,) + (1,) * (values.ndim - 1))
+    return (1 - frac) * values[low] + frac * values[high]
+
+
+def yaw_rotation_between(reference, moving, up_axis):
+    """Rotation about ``up_axis`` that best turns the points ``moving`` onto ``reference`` (least squares).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> R = yaw_rotation_between(np.array([[1.0, 0, 0]]), np.array([[0, 0, 1.0]]), up_axis=1)
+    >>> np.round(R @ [0, 0, 1.0], 6).tolist()
+    [1.0, 0.0, 0.0]
+    """
+    a, b = [ax for ax in range(3) if ax != up_axis]  # the horizontal plane, in right-handed order
+    if up_axis == 1:
+        a, b = 2, 0
+    # 2-D Procrustes in the (a, b) plane: the angle maximising sum(ref . R(theta) mov).
+    cross = np.sum(moving[:, a] * reference[:, b] - moving[:, b] * reference[:, a])
+    dot = np.sum(moving[:, a] * reference[:, a] + moving[:, b] * reference[:, b])
+    theta = np.arctan2(cross, dot)
+    R = np.eye(3)
+    R[a, a] = R[b, b] = np.cos(theta)
+    R[b, a], R[a, b] = np.sin(theta), -np.sin(theta)
+    return R
+
+
+class ClassMotions:
+    """The sequences of one class in bone representation, ready to be mixed.
+
+    Parameters
+    ----------
+    sequences : list of ndarray of shape (n_frames_i, n_joints, n_dims)
+    parents : ndarray of shape (n_joints,)
+    up_axis : int or None
+        Vertical axis (1 for y up, 2 for z up); ``None`` skips the turn about it (2-D data).
+    """
+
+    def __init__(self, sequences, parents, up_axis):
+        self.parents, self.up_axis = parents, up_axis
+        self.bones = [to_bones(seq, parents) for seq in sequences]
+        self._time_maps = {}
+
+    def time_map(self, base, partner):
+        """DTW map from the base's frames to the (turned) partner's, cached per pair."""
+        key = (base, partner)
+        if key not in self._time_maps:
+            turn = self.turn(base, partner)
+            reference = self.bones[base][1].reshape(len(self.bones[base][1]), -1)
+            query = (self.bones[partner][1] @ turn.T).reshape(len(self.bones[partner][1]), -1)
+            self._time_maps[key] = (turn, dtw_time_map(reference, query))
+        return self._time_maps[key]
+
+    def turn(self, base, partner):
+        """Rotation about the vertical that makes the partner's mean posture face like the base's."""
+        n_dims = self.bones[base][1].shape[-1]
+        if self.up_axis is None or n_dims != 3:
+            return np.eye(n_dims)
+        return yaw_rotation_between(self.bones[base][1].mean(axis=0), self.bones[partner][1].mean(axis=0),
+                                    self.up_axis)
+
+    def travel(self, index, turn=None):
+        """Horizontal displacement of a clip's root from its first to its last frame (optionally turned)."""
+        root = self.bones[index][0]
+        move = root[-1] - root[0]
+        if turn is not None:
+            move = turn @ move
+        if self.up_axis is not None and len(move) == 3:
+            move[self.up_axis] = 0.0
+        return move
+
+    def compatible(self, base, partner):
+        """Whether two clips move alike: both stay in place, or both travel the same way relative to the body.
+
+        A walk forwards and a walk backwards face the same way but travel opposite ways: mixed, their
+        steps and root displacements cancel out into a shuffle that no one performs.
+        """
+        size = self.bones[base][2].sum()
+        moves = [self.travel(base), self.travel(partner, self.turn(base, partner))]
+        travelling = [np.linalg.norm(m) > TRAVEL_FRACTION * size for m in moves]
+        if len(self.bones[partner][0]) * MAX_WARP < len(self.bones[base][0]):
+            return False  # too short to cover the base without playing it much faster than it was
+        if not any(travelling):
+            return True
+        if not all(travelling):
+            return False
+        return moves[0] @ moves[1] > np.cos(np.radians(MAX_TRAVEL_ANGLE)) * np.linalg.norm(moves[0]) * \
+            np.linalg.norm(moves[1])
+
+    def vary(self, base, scale, n_frames):
+        """The base alone, its motion around its mean posture scaled by ``scale`` and retimed to ``n_frames``.
+
+        For a clip with no partner that moves like it; a performer repeating a motion varies its amplitude
+        and its tempo.
+        """
+        root, dirs, lengths = self.bones[base]
+        mean = dirs.mean(axis=0)
+        dirs = mean + scale * (dirs - mean)
+        root = root[0] + scale * (root - root[0])
+        if self.up_axis is not None and root.shape[1] == 3:
+            root[:, self.up_axis] = self.bones[base][0][:, self.up_axis]
+        times = np.linspace(0, len(dirs) - 1, n_frames)
+        dirs = interpolate_frames(dirs, times)
+        dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
+        return from_bones(interpolate_frames(root, times), dirs, lengths, self.parents)
+
+    def mix(self, base, partner, weight, n_frames):
+        """A new sequence of ``n_frames`` frames: the base mixed with ``weight`` of the time-aligned partner."""
+        root_b, dirs_b, len_b = self.bones[base]
+        root_p, dirs_p, len_p = self.bones[partner]
+        turn, time_map = self.time_map(base, partner)
+        dirs = (1 - weight) * dirs_b + weight * interpolate_frames(dirs_p, time_map) @ turn.T
+        dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
+        # Root: the base's start, then a mix of the two displacements (the partner's turned like its body);
+        # the height is mixed as is, since it follows the (mixed) leg lengths. The partner's displacement
+        # sums its frame-to-frame velocity at the mapped times, so a time map steeper than 1 does not speed
+        # the partner's travel up beyond anything it did.
+        velocity_p = np.diff(root_p, axis=0) if len(root_p) > 1 else np.zeros_like(root_p)
+        warped = interpolate_frames(velocity_p, np.minimum(time_map, len(velocity_p) - 1)) @ turn.T
+        moved_p = np.r_[np.zeros((1, root_p.shape[1])), np.cumsum(warped[:-1], axis=0)]
+        root = root_b[0] + (1 - weight) * (root_b - root_b[0]) + weight * moved_p
+        if self.up_axis is not None and root.shape[1] == 3:
+            root[:, self.up_axis] = ((1 - weight) * root_b[:, self.up_axis]
+                                     + weight * interpolate_frames(root_p, time_map)[:, self.up_axis])
+        # Timing: resample the mix (on the base's clock) to the drawn length.
+        times = np.linspace(0, len(dirs) - 1, n_frames)
+        dirs = interpolate_frames(dirs, times)
+        dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
+        lengths = (1 - weight) * len_b + weight * len_p
+        return from_bones(interpolate_frames(root, times), dirs, lengths, self.parents)
+
+
+def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_state):
+    """``n_new`` new sequences of one class, each a time-aligned mix of a clip and one of its neighbours.
+
+    Parameters
+    ----------
+    sequences : list of ndarray of shape (n_frames_i, n_joints, n_dims)
+        The class's clips, complete (no NaN), each at least ``MIN_FRAMES`` long.
+    neighbours : list of tuple of ndarray of int
+        For each clip, groups of clips it may be mixed with (never itself), in order of preference: its
+        partners are the clips that move like it (:meth:`ClassMotions.compatible`) in the first group that
+        has any. A clip with none is varied alone (:meth:`ClassMotions.vary`).
+    n_new : int
+    parents : ndarray of shape (n_joints,)
+    up_axis : int or None
+    random_state : RandomState instance
+
+    Returns
+    -------
+    new : list of ndarray of shape (n_frames_k, n_joints, n_dims)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> t = np.linspace(0, 2 * np.pi, 40)[:, None]
+    >>> clips = [np.stack([np.zeros((40, 2)) + [0, 1], np.c_[np.cos(t + p), np.sin(t + p)]], axis=1)
+    ...          for p in (0.0, 0.5)]  # a 2-joint, 2-D "arm" turning, in two phases
+    >>> new = synthesize_class(clips, [(np.array([1]),), (np.array([0]),)], 3, np.array([-1, 0]), None, rng)
+    >>> len(new), bool(np.ptp(np.linalg.norm(new[0][:, 1] - new[0][:, 0], axis=1)) < 1e-12)
+    (3, True)
+    """
+    motions = ClassMotions(sequences, parents, up_axis)
+    lengths = np.array([len(s) for s in sequences])
+    partners = [_first_compatible(motions, i, groups) for i, groups in enumerate(neighbours)]
+    # Every clip is a base equally often (random order): drawing bases independently would leave some clips'
+    # motions out of a small synthetic set and repeat others.
+    n_rounds = -(-n_new // len(sequences))
+    bases = np.concatenate([random_state.permutation(len(sequences)) for _ in range(n_rounds)])[:n_new]
+    new = []
+    for base in bases:
+        if partners[base]:
+            partner = random_state.choice(partners[base])
+            weight = random_state.uniform(*MIX_RANGE)
+            # The mix's tempo: the base's and the partner's (frames it spends per base frame), mixed.
+            slope = np.mean(np.diff(motions.time_map(base, partner)[1])) if lengths[base] > 1 else 1.0
+            n_frames = round(lengths[base] * ((1 - weight) + weight * slope))
+            new.append(motions.mix(base, partner, weight, max(n_frames, MIN_FRAMES)))
+        else:
+            scale, tempo = np.exp(random_state.choice([-1, 1], 2) * random_state.uniform(*np.log(VARIATION_RANGE), 2))
+            new.append(motions.vary(base, scale, max(round(lengths[base] / tempo), MIN_FRAMES)))
+    return new
+
+
+def _first_compatible(motions, base, groups):
+    """The compatible clips of the first group of candidates that has any."""
+    for group in groups:
+        compatible = [p for p in group if motions.compatible(base, p)]
+        if compatible:
+            return compatible
+    return []
+
+
+def check_sequences_long_enough(sampler, lengths, y, labels):
+    """Raise a clear error when a clip of a class to be over-sampled is too short to be time-aligned."""
+    for label in labels:
+        shortest = int(lengths[y == label].min())
+        if shortest < MIN_FRAMES:
+            raise ValueError(
+                f"{type(sampler).__name__} time-aligns sequences before mixing them and needs at least "
+                f"{MIN_FRAMES} frames per sequence; a sequence of class {label} has {shortest}. Drop it or "
+                "resample it (SkeletonNormalizer(n_frames=...))."
+            )
+
+
+def resolve_parents(layout, n_joints):
+    """Parents of the sampler's resolved layout (``layout_``), or a star skeleton when it has none."""
+    return star_parents(n_joints) if layout is None else check_parents(layout.parents)
+
+
+def gas_features(sequences, n_frames):
+    """Each clip as one point for the neural gas: joints relative to the start's root, resampled, flattened."""
+    from ..skeleton._temporal import resample
+
+    padded = np.full((len(sequences), max(map(len, sequences))) + sequences[0].shape[1:], np.nan)
+    for i, seq in enumerate(sequences):
+        padded[i, :len(seq)] = seq - seq[0, 0]
+    Z = resample(padded, np.array([len(s) for s in sequences]), n_frames).reshape(len(sequences), -1)
+    return (Z - Z.mean(axis=0)) / np.maximum(Z.std(axis=0), 1e-12)
+
+
+def gas_neighbours(gas, points):
+    """Candidate partners of each clip, in order of preference: the other clips of its unit, then the rest."""
+    owner = gas.labels_
+    distances = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    np.fill_diagonal(distances, np.inf)
+    neighbours = []
+    for i in range(len(points)):
+        order = np.argsort(distances[i])[:-1]  # every other clip, nearest first
+        same_unit = owner[order] == owner[i]
+        neighbours.append((order[same_unit], order[~same_unit]))
+    return neighbours
+
+
+def neural_gas_fit_resample(sampler, X, y):
+    """:class:`NeuralGasSampler`'s resampling of skeleton sequences (NaN-padded 4-D ``X``).
+
+    Per class to over-sample: a neural gas on the clips (see :func:`gas_features`) gives each clip its
+    partners, then :func:`synthesize_class` mixes clips with partners. Sets ``sampler.neural_gases_``.
+    """
+    from sklearn.utils import check_random_state
+
+    from ..cluster import NeuralGas
+    from ..utils.validation import sequence_lengths
+    from ._base import check_class_sizes
+    from ._neural_gas_sampler import units_for_class
+
+    random_state = check_random_state(sampler.random_state)
+    counts = {label: n for label, n in sampler.sampling_strategy_.items() if n > 0}
+    sampler.neural_gases_ = {}
+    if not counts:
+        return X.copy(), y.copy()
+    check_class_sizes(sampler, y, counts)
+    lengths = sequence_lengths(X)
+    check_sequences_long_enough(sampler, lengths, y, counts)
+    parents = resolve_parents(getattr(sampler, "layout_", None), X.shape[2])
+    up_axis = (1 if sampler.y_up else 2) if X.shape[3] == 3 else None
+    if any(np.isnan(X[i, :n]).any() for i, n in enumerate(lengths)):
+        raise ValueError(
+            f"{type(sampler).__name__} needs complete skeleton sequences, but some joints are missing (NaN) "
+            "inside a sequence; fill the gaps first, e.g. with SkeletonNormalizer(max_gap=...)."
+        )
+    X_new, y_new = [], []
+    for label, n_new in counts.items():
+        rows = np.flatnonzero(y == label)
+        clips = [X[i, :lengths[i]].astype(np.float64) for i in rows]
+        points = gas_features(clips, sampler.n_frames or 32)
+        gas = NeuralGas(units_for_class(sampler.n_units, len(points)), max_iter=sampler.max_iter,
+                        random_state=random_state.randint(np.iinfo(np.int32).max)).fit(points)
+        sampler.neural_gases_[label] = gas
+        X_new += synthesize_class(clips, gas_neighbours(gas, points), n_new, parents, up_axis, random_state)
+        y_new.append(np.full(n_new, label, dtype=y.dtype))
+    out = np.full((len(X_new),) + X.shape[1:], np.nan, dtype=X.dtype)
+    for i, seq in enumerate(X_new):
+        out[i, :min(len(seq), X.shape[1])] = seq[:X.shape[1]]
+    return np.concatenate([X, out]), np.concatenate([y] + y_new)

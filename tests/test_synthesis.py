@@ -1,0 +1,160 @@
+"""Sequence synthesis of NeuralGasSampler: bodies kept, time aligned, BVH export, errors; on real walks."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from skemotion.datasets import load_bandai_namco
+from skemotion.io import read_bvh, skeleton_to_bvh, write_bvh
+from skemotion.samplers import NeuralGasSampler
+from skemotion.samplers._sequence_synthesis import (
+    MIN_FRAMES,
+    dtw_time_map,
+    from_bones,
+    to_bones,
+)
+from skemotion.skeleton import get_layout
+
+from .conftest import shared_path
+
+PARENTS = np.array(get_layout("body16").parents)
+
+
+@pytest.fixture(scope="module")
+def walks():
+    bunch = load_bandai_namco(shared_path("bandai-namco-1"), styles=["normal", "sad", "angry"],
+                              contents=["walk", "walk-left", "walk-back"], layout="body16")
+    return [np.asarray(x) for x in bunch.data], np.asarray(bunch.target).astype(str)
+
+
+@pytest.fixture(scope="module")
+def resampled(walks):
+    X, y = walks
+    sampler = NeuralGasSampler(random_state=0, layout="body16", sampling_strategy={"normal": 9, "sad": 7, "angry": 6})
+    X_res, y_res = sampler.fit_resample(X, y)
+    return X_res[len(X):], y_res[len(X):]
+
+
+def _bone_lengths(sequence):
+    return np.linalg.norm(sequence[:, 1:] - sequence[:, PARENTS[1:]], axis=-1)
+
+
+def test_class_counts_and_ragged_output(walks, resampled):
+    X, _y = walks
+    new, y_new = resampled
+    assert Counter(y_new.tolist()) == {"normal": 9 - 4, "sad": 7 - 4, "angry": 6 - 4}
+    assert isinstance(new, list) and all(s.shape[1:] == (16, 3) for s in new)
+    real_lengths = [len(s) for s in X]
+    # Realistic lengths: within the range of the real clips, not one padded length.
+    assert min(real_lengths) * 0.6 <= min(map(len, new)) and max(map(len, new)) <= max(real_lengths)
+    assert not any(np.isnan(s).any() for s in new)
+
+
+def test_bone_lengths_kept(resampled):
+    new, _ = resampled
+    for sequence in new:
+        lengths = _bone_lengths(sequence)
+        assert np.ptp(lengths, axis=0).max() / lengths.min() < 1e-9
+
+
+def test_new_sequences_are_not_copies(walks, resampled):
+    X, _ = walks
+    new, _ = resampled
+    for sequence in new:
+        # Nearest real clip over the common frames, root trajectory removed: a copy would be at 0.
+        nearest = min(np.abs((sequence[:n] - sequence[:n, :1]) - (real[:n] - real[:n, :1])).mean()
+                      for real in X for n in [min(len(real), len(sequence))])
+        assert nearest > 0.5  # centimetres
+
+
+def test_fit_resample_on_4d_array_matches_list(walks):
+    X, y = walks
+    padded = np.full((len(X), max(map(len, X)), 16, 3), np.nan)
+    for i, seq in enumerate(X):
+        padded[i, :len(seq)] = seq
+    params = {"random_state": 3, "layout": "body16", "sampling_strategy": {"sad": 6}}
+    from_list, _ = NeuralGasSampler(**params).fit_resample(X, y)
+    from_array, _y_array = NeuralGasSampler(**params).fit_resample(padded, y)
+    assert from_array.shape == (len(X) + 2,) + padded.shape[1:]
+    for seq, row in zip(from_list[len(X):], from_array[len(X):]):
+        np.testing.assert_allclose(row[:len(seq)], seq)
+        assert np.isnan(row[len(seq):]).all()
+
+
+def test_reproducible_by_random_state(walks):
+    X, y = walks
+    params = {"layout": "body16", "sampling_strategy": {"sad": 6, "angry": 5}}
+    a, _ = NeuralGasSampler(random_state=1, **params).fit_resample(X, y)
+    b, _ = NeuralGasSampler(random_state=1, **params).fit_resample(X, y)
+    c, _ = NeuralGasSampler(random_state=2, **params).fit_resample(X, y)
+    assert all(np.array_equal(s, t) for s, t in zip(a, b))
+    assert not all(s.shape == t.shape and np.allclose(s, t) for s, t in zip(a[len(X):], c[len(X):]))
+
+
+def test_bvh_export_round_trip(resampled, tmp_path):
+    new, _ = resampled
+    sequence = new[0]
+    path = tmp_path / "synthetic.bvh"
+    write_bvh(path, skeleton_to_bvh(sequence, "body16", frame_rate=30))
+    motion = read_bvh(path)
+    assert motion.frame_rate == pytest.approx(30)
+    columns = [motion.joint_names.index(name) for name in get_layout("body16").joint_names]
+    positions = motion.positions[:, columns]
+    # FK of the written file: the same bone directions (and, bones being rigid, the same joints).
+    bones, again = (p[:, 1:] - p[:, PARENTS[1:]] for p in (sequence, positions))
+    cosine = np.sum(bones * again, axis=-1) / (np.linalg.norm(bones, axis=-1) * np.linalg.norm(again, axis=-1))
+    assert cosine.min() > 1 - 1e-9
+    np.testing.assert_allclose(positions, sequence, atol=1e-4)
+
+
+def test_bvh_export_recovers_known_rotation(tmp_path):
+    # An L-shaped arm turned by known rotations: the written local rotation of the shoulder is that rotation.
+    rest = np.array([[0, 0, 0], [0, -3, 0], [2, -3, 0]], dtype=float)
+    turns = Rotation.from_euler("z", [[0], [30], [60]], degrees=True)
+    frames = np.stack([turns[k].apply(rest) for k in range(3)])
+    motion = skeleton_to_bvh(frames, [-1, 0, 1], frame_rate=10)
+    write_bvh(tmp_path / "arm.bvh", motion)
+    again = read_bvh(tmp_path / "arm.bvh")
+    np.testing.assert_allclose(again.positions, frames, atol=1e-5)
+    np.testing.assert_allclose(again.rotations[:, 0], turns.as_matrix(), atol=1e-6)
+
+
+def test_bones_round_trip():
+    rng = np.random.RandomState(0)
+    sequence = rng.normal(size=(5, 16, 3))
+    root, directions, lengths = to_bones(sequence, PARENTS)
+    rigid = from_bones(root, directions, lengths, PARENTS)
+    assert np.allclose(_bone_lengths(rigid), lengths)
+    np.testing.assert_allclose(to_bones(rigid, PARENTS)[1], directions)
+
+
+def test_dtw_time_map_recovers_a_known_warp():
+    # The query plays the reference's motion on a known non-linear clock.
+    frames = np.linspace(0, 1, 60)
+    warp = frames**1.3 * 59
+    reference = np.c_[np.sin(6 * frames), np.cos(4 * frames)]
+    unwarped = np.interp(np.arange(60), warp, frames)
+    query = np.c_[np.sin(6 * unwarped), np.cos(4 * unwarped)]
+    assert np.abs(dtw_time_map(reference, query) - warp).max() < 2.5
+
+
+def test_error_for_class_with_one_sequence(walks):
+    X, y = walks
+    keep = np.r_[np.flatnonzero(y != "sad"), np.flatnonzero(y == "sad")[:1]]
+    with pytest.raises(ValueError, match="at least 2 samples of a class.*class sad has 1"):
+        NeuralGasSampler(layout="body16", sampling_strategy={"sad": 3}).fit_resample([X[i] for i in keep], y[keep])
+
+
+def test_error_for_sequences_too_short_to_align(walks):
+    X, y = walks
+    short = [x[:MIN_FRAMES - 1] if label == "sad" else x for x, label in zip(X, y)]
+    with pytest.raises(ValueError, match=f"needs at least {MIN_FRAMES} frames.*class sad has {MIN_FRAMES - 1}"):
+        NeuralGasSampler(layout="body16", sampling_strategy={"sad": 6}).fit_resample(short, y)
+
+
+def test_error_for_layout_of_other_size(walks):
+    X, y = walks
+    with pytest.raises(ValueError, match="layout 'coco17' has 17 joints but the data has 16"):
+        NeuralGasSampler(layout="coco17", sampling_strategy={"sad": 6}).fit_resample(X, y)

@@ -121,7 +121,7 @@ class STGCN(nn.Module):
         Output channels of each block (multiples of 4, the groups of the group normalisation).
     strides : tuple of int or None, default=None
         Temporal stride of each block; ``None`` halves the frame rate at every block where the channels grow.
-    temporal_kernel : int, default=9
+    temporal_kernel : int, default=7
     dropout : float, default=0.1
     """
 

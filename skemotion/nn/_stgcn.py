@@ -5,6 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from scipy.special import softmax
 from skorch import NeuralNetClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -15,7 +16,7 @@ from torch import nn
 from ..skeleton import SkeletonLayout, get_layout, list_layouts
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import validate_skeletons
-from ._training import check_device, one_thread, seeded_torch
+from ._training import check_device, forward_float64, seeded_torch
 
 
 def hop_distances(n_joints, bones, source):
@@ -368,9 +369,8 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X, _ = validate_skeletons(self, X, reset=False, two_d_as="joints")
-        # torch's data loader draws a seed from the global generator: fork it to leave the caller's alone.
-        with torch.random.fork_rng(devices=[]), one_thread():
-            return self.net_.predict_proba(X.astype(np.float32))
+        logits = forward_float64(self.net_.module_, X, self.net_.device)
+        return softmax(logits, axis=1)
 
     def predict(self, X):
         """Most probable class.

@@ -1,6 +1,7 @@
 """What the skorch-wrapping estimators of the field's models share: seeded training and prediction."""
 
 from contextlib import contextmanager
+from copy import deepcopy
 
 import numpy as np
 import torch
@@ -44,3 +45,17 @@ def check_device(device):
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={str(device)!r} was requested, but torch finds no CUDA device; use device='cpu'.")
     return str(device)
+
+
+def forward_float64(module, X, device="cpu"):
+    """The outputs of ``module`` (eval mode, no gradient) for ``X``, computed in float64.
+
+    float32 convolutions differ in the last bits with the composition of a batch; in float64 the output of
+    a sample does not depend on which other samples share its batch, as scikit-learn's checks expect.
+    """
+    copy = deepcopy(module).double().eval()
+    with torch.no_grad(), one_thread():
+        out = copy(torch.as_tensor(np.asarray(X), dtype=torch.float64, device=device))
+    if isinstance(out, tuple):
+        return tuple(o.cpu().numpy() for o in out)
+    return out.cpu().numpy()

@@ -260,4 +260,5 @@ class DGCNNClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_epochs,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # first: it checks that the model is fitted
+        return self.classes_[np.argmax(proba, axis=1)]

@@ -26,7 +26,12 @@ from skemotion.benchmark import motion_approaches
 from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco, make_eeg_emotion
 from skemotion.eeg import EEGBandFeatures
 from skemotion.motion import AffectiveFeatures, JointDistances, SkeletonNormalizer
-from skemotion.nn import BraindecodeClassifier, DGCNNClassifier, MotionVAE, STGCNClassifier
+from skemotion.nn import (
+    BraindecodeClassifier,
+    DGCNNClassifier,
+    MotionVAE,
+    STGCNClassifier,
+)
 
 ANCHORS = ["head", "left_hand", "right_hand", "left_foot", "right_foot"]
 

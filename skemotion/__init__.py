@@ -2,7 +2,13 @@
 
 from .cluster import NeuralGas
 from .eeg import EEGBandFeatures
-from .motion import AffectiveFeatures, GaitImageEmbedding, JointDistances, KinematicFeatures, SkeletonNormalizer
+from .motion import (
+    AffectiveFeatures,
+    GaitImageEmbedding,
+    JointDistances,
+    KinematicFeatures,
+    SkeletonNormalizer,
+)
 from .nn import (
     BraindecodeClassifier,
     ConditionalConvGAN,
@@ -15,7 +21,13 @@ from .nn import (
     STGCNClassifier,
 )
 from .pose import PoseExtractor
-from .samplers import EEGGANSampler, GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
+from .samplers import (
+    EEGGANSampler,
+    GANSampler,
+    NeuralGasSampler,
+    VAESampler,
+    ViewAugmenter,
+)
 from .signatures import VelocityGradientSignature, WassersteinMDS
 
 __version__ = "0.1.0.dev0"

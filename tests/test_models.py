@@ -14,7 +14,12 @@ from sklearn.utils import estimator_checks
 
 from skemotion.eeg import SEED_CHANNELS
 from skemotion.motion import AffectiveFeatures
-from skemotion.nn import BraindecodeClassifier, DGCNNClassifier, MotionVAE, STGCNClassifier
+from skemotion.nn import (
+    BraindecodeClassifier,
+    DGCNNClassifier,
+    MotionVAE,
+    STGCNClassifier,
+)
 from skemotion.nn._dgcnn import distance_adjacency
 from skemotion.nn._motion_vae import MaskedELBOLoss
 from skemotion.nn._stgcn import STGCN, spatial_partitions

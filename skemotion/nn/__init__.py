@@ -2,16 +2,28 @@
 
 from ._base import ConditionalGenerativeNet, TorchClassifier, TorchNet
 from ._braindecode import BraindecodeClassifier
-from ._conv_gan import ConditionalConvDiscriminator, ConditionalConvGAN, ConditionalConvGenerator
+from ._conv_gan import (
+    ConditionalConvDiscriminator,
+    ConditionalConvGAN,
+    ConditionalConvGenerator,
+)
 from ._dgcnn import DGCNN, DGCNNClassifier
 from ._eeg_cnn import EEGCNN, EEGCNNClassifier
 from ._gait_cnn import GaitCNN, GaitCNNClassifier
 from ._gan import ConditionalDiscriminator, ConditionalGAN, ConditionalGenerator
 from ._motion_vae import MotionVAE, MotionVAEModule
 from ._stgcn import STGCN, STGCNClassifier
-from ._vae import ConditionalMLPVAE, ConditionalTemporalVAE, ConditionalVAE, NegativeELBO
+from ._vae import (
+    ConditionalMLPVAE,
+    ConditionalTemporalVAE,
+    ConditionalVAE,
+    NegativeELBO,
+)
 
 __all__ = [
+    "DGCNN",
+    "EEGCNN",
+    "STGCN",
     "BraindecodeClassifier",
     "ConditionalConvDiscriminator",
     "ConditionalConvGAN",
@@ -23,16 +35,13 @@ __all__ = [
     "ConditionalMLPVAE",
     "ConditionalTemporalVAE",
     "ConditionalVAE",
-    "DGCNN",
     "DGCNNClassifier",
-    "EEGCNN",
     "EEGCNNClassifier",
     "GaitCNN",
     "GaitCNNClassifier",
     "MotionVAE",
     "MotionVAEModule",
     "NegativeELBO",
-    "STGCN",
     "STGCNClassifier",
     "TorchClassifier",
     "TorchNet",

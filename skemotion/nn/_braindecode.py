@@ -23,7 +23,7 @@ def _braindecode_import_error():
     """None where braindecode imports, else the reason it does not."""
     try:
         import braindecode  # noqa: F401
-    except Exception as error:  # ImportError, or OSError from a torchaudio built for another torch
+    except (ImportError, OSError) as error:  # OSError: a torchaudio built for another torch
         return f"{type(error).__name__}: {error}"
     return None
 

@@ -6,11 +6,11 @@ import numpy as np
 import torch
 from scipy.spatial.distance import pdist, squareform
 from scipy.special import softmax
-from skorch import NeuralNetClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
+from skorch import NeuralNetClassifier
 from torch import nn
 
 from ..eeg._channels import SEED_CHANNELS, channel_positions

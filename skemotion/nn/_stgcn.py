@@ -1,16 +1,17 @@
 """STGCNClassifier: spatial-temporal graph convolution over a skeleton layout's bones (Yan et al. 2018)."""
 
 from collections import deque
+from itertools import pairwise
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from scipy.special import softmax
-from skorch import NeuralNetClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
+from skorch import NeuralNetClassifier
 from torch import nn
 
 from ..skeleton import SkeletonLayout, get_layout, list_layouts
@@ -137,7 +138,7 @@ class STGCN(nn.Module):
                                                       dtype=torch.float32))
         channels = tuple(channels)
         if strides is None:
-            strides = [1] + [2 if c_out > c_in else 1 for c_in, c_out in zip(channels[:-1], channels[1:])]
+            strides = [1] + [2 if c_out > c_in else 1 for c_in, c_out in pairwise(channels)]
         n_partitions, n_joints = adjacency.shape[0], adjacency.shape[1]
         in_channels = [n_dims + 1] + list(channels[:-1])
         self.blocks = nn.ModuleList(

@@ -2,7 +2,7 @@
 
 Motion (Bandai-Namco-1, 7 emotional styles, GroupKFold(5) by content): ST-GCN and STEP's affective features
 beside the joint-distance random forest; MotionVAE latents + a classifier beside velocity signatures +
-WassersteinMDS + SVM. EEG (make_eeg_emotion, 15 subjects, GroupKFold(5) by subject): DGCNN and braindecode's
+WassersteinMDS + SVM; ProxEmo's view-group head beside the gait CNN trained on augmented views. EEG (make_eeg_emotion, 15 subjects, GroupKFold(5) by subject): DGCNN and braindecode's
 EEGNet beside differential entropy + logistic regression. Every step sits inside the cross-validated
 pipeline; each row prints its mean and standard deviation over the folds and its wall time (fit and score of
 all folds, one CPU thread for the networks).
@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from skemotion.benchmark import motion_approaches
+from skemotion.benchmark import gait_cnn, motion_approaches
 from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco, make_eeg_emotion
 from skemotion.eeg import EEGBandFeatures
 from skemotion.motion import AffectiveFeatures, JointDistances, SkeletonNormalizer
@@ -55,6 +55,9 @@ def motion_models(frame_rate, random_state=0):
         "MotionVAE latents + RF": make_pipeline(
             *normalised, MotionVAE(random_state=random_state),
             RandomForestClassifier(300, random_state=random_state)),
+        "GaitCNN + ViewAugmenter (reference)": gait_cnn(views=True, random_state=random_state),
+        "GaitCNN view-group head (ProxEmo)": make_pipeline(
+            SkeletonNormalizer(align_yaw=True), ViewGroupGaitCNNClassifier(random_state=random_state)),
     }
 
 
@@ -69,12 +72,14 @@ def eeg_models(eeg, random_state=0):
     return models
 
 
-def report(title, models, X, y, groups, n_splits):
+def report(title, models, X, y, groups, n_splits, only=None):
     cv = GroupKFold(n_splits=n_splits)
     print(f"\n{title}: {len(y)} samples, {len(np.unique(y))} classes, {len(np.unique(groups))} groups\n")
     print(f"| {'model':<40} | accuracy      | macro-F1      | CPU s (5 folds) |")
     print(f"|{'-' * 42}|---------------|---------------|-----------------|")
     for name, model in models.items():
+        if only and not any(part in name for part in only):
+            continue
         if getattr(model, "_unavailable_reason", None) is not None:
             print(f"| {name:<40} | skipped: braindecode does not import ({model._unavailable_reason[:60]}) |")
             continue
@@ -93,16 +98,17 @@ def main(argv=None):
     parser.add_argument("--skip-eeg", action="store_true")
     parser.add_argument("--n-splits", type=int, default=5)
     parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument("--only", nargs="*", help="model names (substrings) to run; default: all")
     args = parser.parse_args(argv)
     if not args.skip_motion:
         bunch = load_bandai_namco(args.bandai, styles=EMOTIONAL_STYLES, contents="shared", layout="body16")
         report("Bandai-Namco-1, 7 emotional styles, GroupKFold by content",
                motion_models(bunch.frame_rate, args.random_state), bunch.data, bunch.target, bunch.groups,
-               args.n_splits)
+               args.n_splits, args.only)
     if not args.skip_eeg:
         eeg = make_eeg_emotion(random_state=args.random_state)
         report("make_eeg_emotion (15 subjects x 15 trials), GroupKFold by subject",
-               eeg_models(eeg, args.random_state), eeg.data, eeg.target, eeg.groups, args.n_splits)
+               eeg_models(eeg, args.random_state), eeg.data, eeg.target, eeg.groups, args.n_splits, args.only)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from .nn import (
     GaitCNNClassifier,
     MotionVAE,
     STGCNClassifier,
+    ViewGroupGaitCNNClassifier,
 )
 from .pose import PoseExtractor
 from .samplers import (
@@ -56,6 +57,7 @@ __all__ = [
     "VAESampler",
     "VelocityGradientSignature",
     "ViewAugmenter",
+    "ViewGroupGaitCNNClassifier",
     "WassersteinMDS",
     "__version__",
 ]

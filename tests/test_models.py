@@ -8,6 +8,7 @@ import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.sparse.csgraph import shortest_path
+from scipy.special import softmax
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import estimator_checks
@@ -19,6 +20,7 @@ from skemotion.nn import (
     DGCNNClassifier,
     MotionVAE,
     STGCNClassifier,
+    ViewGroupGaitCNNClassifier,
 )
 from skemotion.nn._dgcnn import distance_adjacency
 from skemotion.nn._motion_vae import MaskedELBOLoss
@@ -333,3 +335,48 @@ def test_braindecode_networks_fit_eeg_arrays(model):
     y = np.arange(12) % 2
     clf = BraindecodeClassifier(model, max_epochs=1, random_state=0).fit(X, y)
     assert clf.predict_proba(X).shape == (12, 2)
+
+
+# --- ProxEmo's view-group head ---
+
+def _small_view_model(**params):
+    return ViewGroupGaitCNNClassifier(**{"views_per_group": 1, "image_size": (8, 16), "channels": (4, 8),
+                                         "max_epochs": 25, "lr": 0.01, "random_state": 0, **params})
+
+
+def _raised_arm(n_samples=24, seed=0):
+    """Body16 poses with the left hand raised (class 1) or lowered (class 0), facing +z."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n_samples) % 2
+    X = np.repeat(_t_pose(6), n_samples, axis=0) + 0.02 * rng.standard_normal((n_samples, 6, 16, 3))
+    X[:, :, get_layout("body16").index("left_hand"), 1] += np.where(y == 1, 0.6, -0.6)[:, None]
+    return X, y
+
+
+def test_view_group_head_learns_and_reads_four_views():
+    X, y = _raised_arm()
+    X_test, y_test = _raised_arm(12, seed=1)
+    model = _small_view_model().fit(X, y)
+    assert model.net_.module_.layers[-1].out_features == 2 * 4  # emotion x view group
+    assert (model.predict(X_test) == y_test).mean() >= 0.9
+    # The prediction averages the four views, each read from its own view group's outputs.
+    logits = [model.net_.module_.double().eval()(torch.as_tensor(model._images(X_test, np.full(12, 90.0 * g)),
+                                                                 dtype=torch.float64)).detach().numpy()
+              for g in range(4)]
+    model.net_.module_.float()
+    expected = np.mean([softmax(logit.reshape(12, 2, 4)[:, :, g], axis=1) for g, logit in enumerate(logits)], axis=0)
+    assert_allclose(model.predict_proba(X_test), expected)
+
+
+def test_view_group_head_is_reproducible_and_pickles():
+    X, y = _raised_arm(8)
+    model = _small_view_model(max_epochs=2).fit(X, y)
+    assert_array_equal(clone(model).fit(X, y).predict_proba(X), model.predict_proba(X))
+    assert_array_equal(pickle.loads(pickle.dumps(model)).predict_proba(X), model.predict_proba(X))
+
+
+@pytest.mark.parametrize("check", AFFECTIVE_API_CHECKS)
+def test_view_group_head_api_checks(check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        getattr(estimator_checks, check)("ViewGroupGaitCNNClassifier", ViewGroupGaitCNNClassifier())

@@ -13,6 +13,7 @@ from ._gait_cnn import GaitCNN, GaitCNNClassifier
 from ._gan import ConditionalDiscriminator, ConditionalGAN, ConditionalGenerator
 from ._motion_vae import MotionVAE, MotionVAEModule
 from ._stgcn import STGCN, STGCNClassifier
+from ._view_group import ViewGroupGaitCNNClassifier
 from ._vae import (
     ConditionalMLPVAE,
     ConditionalTemporalVAE,
@@ -45,4 +46,5 @@ __all__ = [
     "STGCNClassifier",
     "TorchClassifier",
     "TorchNet",
+    "ViewGroupGaitCNNClassifier",
 ]

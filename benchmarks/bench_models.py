@@ -2,13 +2,15 @@
 
 Motion (Bandai-Namco-1, 7 emotional styles, GroupKFold(5) by content): ST-GCN and STEP's affective features
 beside the joint-distance random forest; MotionVAE latents + a classifier beside velocity signatures +
-WassersteinMDS + SVM; ProxEmo's view-group head beside the gait CNN trained on augmented views. EEG (make_eeg_emotion, 15 subjects, GroupKFold(5) by subject): DGCNN and braindecode's
-EEGNet beside differential entropy + logistic regression. Every step sits inside the cross-validated
+WassersteinMDS + SVM; ProxEmo's view-group head beside the gait CNN trained on augmented views. EEG
+(make_eeg_emotion, 15 subjects, GroupKFold(5) by subject): DGCNN and braindecode's EEGNet, ShallowFBCSPNet
+and Deep4Net beside differential entropy + logistic regression. Every step sits inside the cross-validated
 pipeline; each row prints its mean and standard deviation over the folds and its wall time (fit and score of
 all folds, one CPU thread for the networks).
 
     python benchmarks/bench_models.py --bandai ../shared/data/bandai-namco-1
     python benchmarks/bench_models.py --skip-motion      # the EEG part only
+    python benchmarks/bench_models.py --only ST-GCN DGCNN # rows whose names contain these
 """
 
 import argparse
@@ -31,6 +33,7 @@ from skemotion.nn import (
     DGCNNClassifier,
     MotionVAE,
     STGCNClassifier,
+    ViewGroupGaitCNNClassifier,
 )
 
 ANCHORS = ["head", "left_hand", "right_hand", "left_foot", "right_foot"]

@@ -5,12 +5,12 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from scipy.special import softmax
-from skorch import NeuralNetClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
+from skorch import NeuralNetClassifier
 from torch import nn
 
 from ..motion import GaitImageEmbedding

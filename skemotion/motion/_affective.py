@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..skeleton import COMMON_LAYOUT, SkeletonLayout, convert_layout, get_layout
 from ..utils._tags import SkeletonMixin
-from ..utils.validation import validate_skeletons
+from ..utils.validation import check_skeleton_layout, frame_rates, validate_skeletons
 
 # Angles (vertex, first arm, second arm) of Randhavane et al. (2019, table 1) and Bhattacharya et al. (2020).
 _ANGLES = {
@@ -43,6 +43,8 @@ def _triangle_area(a, b, c):
 def per_frame_features(X, up_axis=1, frame_rate=1.0):
     """The affective features of every frame of body16 skeletons, as a dict of ``(n_samples, n_frames)``.
 
+    ``frame_rate`` is a float or one rate per sample.
+
     NaN joints and padding give NaN features in the frames they touch.
     """
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
@@ -67,12 +69,12 @@ def _per_frame_features(X, up_axis, frame_rate):
         features[f"distance_{name}"] = np.linalg.norm(joint(a) - joint(b), axis=-1)
     for name, (a, b, c) in _AREAS.items():
         features[f"area_{name}"] = _triangle_area(joint(a), joint(b), joint(c))
+    rate = np.broadcast_to(np.asarray(frame_rate, dtype=float), (len(X),))[:, np.newaxis, np.newaxis]
     for name in _MOVING_JOINTS:
         position = joint(name)
         for derivative in _DERIVATIVES:
             # Each derivative is a central difference (one-sided at the ends) of the previous one.
-            position = np.gradient(position, 1.0 / frame_rate, axis=1) if position.shape[1] > 1 else \
-                np.zeros_like(position)
+            position = np.gradient(position, axis=1) * rate if position.shape[1] > 1 else np.zeros_like(position)
             features[f"{derivative}_{name}"] = np.linalg.norm(position, axis=-1)
     return features
 
@@ -95,12 +97,12 @@ class AffectiveFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    layout : str or SkeletonLayout, default="body16"
-        Layout of the input; others than ``body16`` are converted with
-        :func:`~skemotion.skeleton.convert_layout`.
+    layout : "auto", str or SkeletonLayout, default="auto"
+        Layout of the input (``"auto"``: the data's, else the default of its joint count, ``body16`` for
+        16); others than ``body16`` are converted with :func:`~skemotion.skeleton.convert_layout`.
     frame_rate : float or None, default=None
-        Frames per second, for the speeds; ``None`` reads it from the data (a
-        :class:`~skemotion.skeleton.SkeletonArray` or sequences carrying ``frame_rate``), else 1 (per frame).
+        Frames per second, for the speeds; ``None`` reads each sequence's rate from the data (a
+        :class:`~skemotion.skeleton.SkeletonArray`), and is an error for data without one.
     up_axis : {0, 1, 2}, default=1
         Coordinate axis that points up (y in body16).
 
@@ -127,7 +129,7 @@ class AffectiveFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         "up_axis": [Interval(Integral, 0, 2, closed="both")],
     }
 
-    def __init__(self, layout=COMMON_LAYOUT, frame_rate=None, up_axis=1):
+    def __init__(self, layout="auto", frame_rate=None, up_axis=1):
         self.layout = layout
         self.frame_rate = frame_rate
         self.up_axis = up_axis
@@ -146,30 +148,17 @@ class AffectiveFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         self : AffectiveFeatures
         """
         self._body16(X, reset=True)
+        frame_rates(self, X, len(X))  # a missing frame rate fails in fit, not later
         self.n_features_out_ = len(self._names())
         return self
 
     def _body16(self, X, reset):
-        layout = get_layout(self.layout)
+        raw = X
         X, _ = validate_skeletons(self, X, reset=reset, n_dims=3)
-        if X.shape[2] != layout.n_joints:
-            raise ValueError(f"AffectiveFeatures: layout {layout.name!r} has {layout.n_joints} joints, but the "
-                             f"data has {X.shape[2]}; pass the data's layout (layout=...).")
+        layout = check_skeleton_layout(self, raw, X.shape[2], reset=reset, required=True)
         if layout.name != COMMON_LAYOUT:
             X = convert_layout(X, layout, COMMON_LAYOUT)
         return X
-
-    def _frame_rate(self, X):
-        if self.frame_rate is not None:
-            return float(self.frame_rate)
-        rate = getattr(X, "frame_rate", None)
-        if rate is None and isinstance(X, (list, tuple)) and X:
-            rate = getattr(X[0], "frame_rate", None)
-        rates = np.unique(np.asarray(rate if rate is not None else 1.0, dtype=float))
-        if rates.size != 1:
-            raise ValueError(f"AffectiveFeatures needs one frame rate; the data has {rates.tolist()}: resample "
-                             "the sequences to one rate or pass frame_rate=...")
-        return float(rates[0])
 
     def transform(self, X):
         """Compute the features.
@@ -183,9 +172,9 @@ class AffectiveFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         features : ndarray of shape (n_samples, 59)
         """
         check_is_fitted(self)
-        frame_rate = self._frame_rate(X)
+        raw = X
         X = self._body16(X, reset=False)
-        frames = per_frame_features(X, self.up_axis, frame_rate)
+        frames = per_frame_features(X, self.up_axis, frame_rates(self, raw, len(X)))
         columns = []
         for values in frames.values():
             observed = ~np.isnan(values)

@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ..eeg._validation import check_eeg
+from ..utils.validation import check_eeg
 from ..utils._tags import EEGMixin
 from ._training import check_device, forward_float64, seeded_torch
 

@@ -14,7 +14,7 @@ from skorch import NeuralNetClassifier
 from torch import nn
 
 from ..eeg._channels import SEED_CHANNELS, channel_positions
-from ..eeg._validation import check_eeg
+from ..utils.validation import check_eeg
 from ..utils._tags import EEGMixin
 from ._training import check_device, forward_float64, seeded_torch
 

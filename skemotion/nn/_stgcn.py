@@ -14,9 +14,9 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch import NeuralNetClassifier
 from torch import nn
 
-from ..skeleton import SkeletonLayout, get_layout, list_layouts
+from ..skeleton import SkeletonLayout
 from ..utils._tags import SkeletonMixin
-from ..utils.validation import validate_skeletons
+from ..utils.validation import check_skeleton_layout, validate_skeletons
 from ._training import check_device, forward_float64, seeded_torch
 
 
@@ -164,29 +164,6 @@ class STGCN(nn.Module):
         return self.head(pooled)
 
 
-def resolve_layout(layout, data_layout, n_joints):
-    """The layout to use: the given one, the data's (``"auto"``), or one registered with ``n_joints`` joints."""
-    if layout is None:
-        return None
-    if layout != "auto":
-        layout = get_layout(layout)
-    elif data_layout is not None:
-        layout = get_layout(data_layout)
-    else:
-        matches = [name for name in list_layouts() if get_layout(name).n_joints == n_joints]
-        if len(matches) != 1:
-            raise ValueError(
-                f"layout='auto' cannot tell the layout of {n_joints}-joint data: "
-                f"{'the registered layouts ' + str(matches) + ' all have' if matches else 'no registered layout has'}"
-                f" {n_joints} joints. Pass layout=<name> (e.g. 'body16'), a SkeletonLayout (BVH rigs: "
-                "skemotion.skeleton.layout_from_rig), or layout=None for a graph without bones."
-            )
-        layout = get_layout(matches[0])
-    if layout.n_joints != n_joints:
-        raise ValueError(f"Layout {layout.name!r} has {layout.n_joints} joints but the data has {n_joints}.")
-    return layout
-
-
 class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
     """Emotion classifier with a spatial-temporal graph convolutional network (ST-GCN, Yan et al. 2018).
 
@@ -208,8 +185,8 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
     ----------
     layout : "auto", str, SkeletonLayout or None, default="auto"
         Layout whose bones make the graph. ``"auto"``: the data's layout where it carries one, else the
-        only registered layout with the data's joint count (an error when there are several, as for 16
-        joints). ``None``: no bones (each joint alone, a temporal network per joint).
+        default layout of the joint count (:func:`skemotion.skeleton.resolve_layout`: 16 joints are
+        ``body16``). ``None``: no bones (each joint alone, a temporal network per joint).
     center : str, int or None, default=None
         Centre joint of the partitioning; ``None`` takes the layout's first root (``"root"``, the pelvis, in
         ``body16``).
@@ -305,7 +282,7 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
         -------
         self : STGCNClassifier
         """
-        data_layout = getattr(X, "layout", None)
+        raw = X
         X, _ = validate_skeletons(self, X, reset=True, two_d_as="joints")
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -314,7 +291,7 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
         channels = tuple(self.channels)
         if not channels or any(not isinstance(c, Integral) or c < 4 or c % 4 for c in channels):
             raise ValueError(f"channels must be positive multiples of 4, got {self.channels!r}.")
-        self.layout_ = resolve_layout(self.layout, data_layout, X.shape[2])
+        check_skeleton_layout(self, raw, X.shape[2], reset=True, required=True)  # sets layout_
         self.adjacency_ = self._adjacency(X.shape[2])
         self.classes_, codes = np.unique(y, return_inverse=True)
         observed = X[~np.isnan(X).any(axis=-1)]

@@ -121,10 +121,10 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
             self.model, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.AdamW,
             optimizer__weight_decay=self.weight_decay, lr=self.lr, max_epochs=self.max_epochs,
             batch_size=self.batch_size, iterator_train__shuffle=True, train_split=None,
-            classes=list(range(len(self.classes_))), verbose=self.verbose, device=check_device(self.device),
+            classes=list(range(len(self.classes_))), verbose=self.verbose, device=check_device(self.device, self),
             **module_params,
         )
-        with seeded_torch(self.random_state):
+        with seeded_torch(self.random_state, self.device):
             self.net_.fit(self._standardised(X), codes.astype(np.int64))
         return self
 

@@ -225,9 +225,9 @@ class DGCNNClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
             criterion=nn.CrossEntropyLoss, optimizer=torch.optim.Adam, optimizer__weight_decay=self.weight_decay,
             lr=self.lr, max_epochs=self.max_epochs, batch_size=self.batch_size, iterator_train__shuffle=True,
             train_split=None, classes=np.arange(len(self.classes_)), verbose=self.verbose,
-            device=check_device(self.device),
+            device=check_device(self.device, self),
         )
-        with seeded_torch(self.random_state):
+        with seeded_torch(self.random_state, self.device):
             self.net_.fit(X.astype(np.float32), codes.astype(np.int64))
         with torch.no_grad():
             W = self.net_.module_.adjacency.detach().cpu()

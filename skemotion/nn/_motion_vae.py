@@ -202,9 +202,9 @@ class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
             criterion=MaskedELBOLoss, criterion__beta=self.beta,
             optimizer=torch.optim.Adam, optimizer__weight_decay=self.weight_decay, lr=self.lr,
             max_epochs=self.max_epochs, batch_size=self.batch_size, iterator_train__shuffle=True,
-            train_split=None, verbose=self.verbose, device=check_device(self.device),
+            train_split=None, verbose=self.verbose, device=check_device(self.device, self),
         )
-        with seeded_torch(self.random_state):
+        with seeded_torch(self.random_state, self.device):
             self.net_.fit(X.astype(np.float32), None)
         return self
 

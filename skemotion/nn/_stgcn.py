@@ -317,9 +317,9 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
             callbacks=self.callbacks,
             classes=np.arange(len(self.classes_)),
             verbose=self.verbose,
-            device=check_device(self.device),
+            device=check_device(self.device, self),
         )
-        with seeded_torch(self.random_state):
+        with seeded_torch(self.random_state, self.device):
             self.net_.fit(X.astype(np.float32), codes.astype(np.int64))
         return self
 

@@ -5,25 +5,21 @@ from copy import deepcopy
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 
-
-def seed_from(random_state):
-    """An integer torch seed: ``random_state`` itself if it is an int, else one draw from it."""
-    if isinstance(random_state, (int, np.integer)):
-        return int(random_state)
-    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+from ._base import check_device as _check_device
+from ._base import cuda_indices, torch_seed
 
 
 @contextmanager
-def seeded_torch(random_state):
-    """Run the block with torch's CPU generator seeded from ``random_state``, restoring the caller's state.
+def seeded_torch(random_state, device="cpu"):
+    """Run the block with torch's generators seeded from ``random_state`` (:func:`torch_seed`, the one
+    meaning of ``random_state`` of skemotion's nets), restoring the caller's state afterwards.
 
     With ``random_state=None`` the block still runs in a forked generator, seeded from numpy's global
     state, so that one fit never shifts the random stream of the caller.
     """
-    with torch.random.fork_rng(devices=[]), one_thread():
-        torch.manual_seed(seed_from(random_state))
+    with torch.random.fork_rng(devices=cuda_indices(device)), one_thread():
+        torch.manual_seed(torch_seed(random_state))
         yield
 
 
@@ -39,12 +35,9 @@ def one_thread():
         torch.set_num_threads(previous)
 
 
-def check_device(device):
-    """The torch device ``device`` names, with a clear error where it is not available."""
-    device = torch.device(device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={str(device)!r} was requested, but torch finds no CUDA device; use device='cpu'.")
-    return str(device)
+def check_device(device, owner):
+    """The device string for skorch, through the base's :func:`~skemotion.nn._base.check_device`."""
+    return str(_check_device(device, owner))
 
 
 def forward_float64(module, X, device="cpu"):

@@ -142,9 +142,9 @@ class ViewGroupGaitCNNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
             criterion=nn.CrossEntropyLoss, optimizer=torch.optim.Adam, optimizer__weight_decay=self.weight_decay,
             lr=self.lr, max_epochs=self.max_epochs, batch_size=self.batch_size, iterator_train__shuffle=True,
             train_split=None, classes=np.arange(len(self.classes_) * G), verbose=self.verbose,
-            device=check_device(self.device),
+            device=check_device(self.device, self),
         )
-        with seeded_torch(rng.randint(np.iinfo(np.int32).max)):
+        with seeded_torch(rng.randint(np.iinfo(np.int32).max), self.device):
             self.net_.fit(images, labels)
         return self
 

@@ -4,8 +4,9 @@ Estimators take skeleton arrays ``(n_samples, n_frames, n_joints, 3)`` (NaN wher
 lists of variable-length sequences; feature transformers return 2-D arrays with ``get_feature_names_out``.
 """
 
+from ._affective import AffectiveFeatures
 from ._features import JointDistances, KinematicFeatures
 from ._gait_image import GaitImageEmbedding
 from ._normalizer import SkeletonNormalizer
 
-__all__ = ["GaitImageEmbedding", "JointDistances", "KinematicFeatures", "SkeletonNormalizer"]
+__all__ = ["AffectiveFeatures", "GaitImageEmbedding", "JointDistances", "KinematicFeatures", "SkeletonNormalizer"]

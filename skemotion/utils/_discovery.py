@@ -14,7 +14,9 @@ def all_estimators():
 
     Walks the package like :func:`sklearn.utils.discovery.all_estimators`: a class counts when it
     subclasses :class:`~sklearn.base.BaseEstimator`, is defined in skemotion, its name has no leading
-    underscore and it is not abstract.
+    underscore and it is not abstract. A class whose optional dependency cannot be imported (a
+    non-None ``_unavailable_reason``, e.g. :class:`~skemotion.nn.BraindecodeClassifier` without
+    braindecode) is left out.
 
     Returns
     -------
@@ -36,6 +38,7 @@ def all_estimators():
         module = import_module(module_info.name)
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if (issubclass(cls, BaseEstimator) and cls.__module__.startswith("skemotion.")
-                    and not name.startswith("_") and not inspect.isabstract(cls)):
+                    and not name.startswith("_") and not inspect.isabstract(cls)
+                    and getattr(cls, "_unavailable_reason", None) is None):
                 found[name] = cls
     return sorted(found.items())

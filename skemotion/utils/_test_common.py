@@ -20,6 +20,14 @@ INIT_PARAMS = {
     "GaitImageEmbedding": dict(image_size=(6, 4), flatten=True),
     # A tiny network and a few epochs keep the checks fast on CPU.
     "GaitCNNClassifier": dict(channels=(8, 8), n_groups=2, max_epochs=8, batch_size=32, lr=0.05, random_state=0),
+    # A 2-D array is one frame of 1-D joints with no layout (a graph without bones); a tiny network, trained
+    # just long enough for the classifier checks' accuracy.
+    "STGCNClassifier": dict(layout=None, channels=(8, 8), temporal_kernel=1, max_epochs=30, lr=0.03,
+                            batch_size=32, random_state=0),
+    # A 2-D array is a set of sequences of one 1-D joint; a tiny VAE, two epochs: the checks test the contract.
+    "MotionVAE": dict(latent_dim=2, hidden_channels=4, max_epochs=2, random_state=0),
+    # A 2-D array is one channel of band values; a tiny network trained long enough for the accuracy checks.
+    "DGCNNClassifier": dict(hidden_units=8, dropout=0.0, max_epochs=30, lr=0.03, batch_size=64, random_state=0),
     # A row of a few samples resolves only a band spanning the whole spectrum: at 2 Hz, 0-1 Hz.
     "EEGBandFeatures": dict(sfreq=2.0, bands={"all": (0.0, 1.0)}),
     # A tiny network trained just long enough to reach the accuracy that the classifier checks demand.

@@ -1,0 +1,118 @@
+"""The field's models beside the feature baselines, under the same leakage-free folds, with CPU times.
+
+Motion (Bandai-Namco-1, 7 emotional styles, GroupKFold(5) by content): ST-GCN and STEP's affective features
+beside the joint-distance random forest; MotionVAE latents + a classifier beside velocity signatures +
+WassersteinMDS + SVM; ProxEmo's view-group head beside the gait CNN trained on augmented views. EEG
+(make_eeg_emotion, 15 subjects, GroupKFold(5) by subject): DGCNN and braindecode's EEGNet, ShallowFBCSPNet
+and Deep4Net beside differential entropy + logistic regression. Every step sits inside the cross-validated
+pipeline; each row prints its mean and standard deviation over the folds and its wall time (fit and score of
+all folds, one CPU thread for the networks).
+
+    python benchmarks/bench_models.py --bandai ../shared/data/bandai-namco-1
+    python benchmarks/bench_models.py --skip-motion      # the EEG part only
+    python benchmarks/bench_models.py --only ST-GCN DGCNN # rows whose names contain these
+"""
+
+import argparse
+import time
+
+import numpy as np
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from skemotion.benchmark import gait_cnn, motion_approaches
+from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco, make_eeg_emotion
+from skemotion.eeg import EEGBandFeatures
+from skemotion.motion import AffectiveFeatures, JointDistances, SkeletonNormalizer
+from skemotion.nn import (
+    BraindecodeClassifier,
+    DGCNNClassifier,
+    MotionVAE,
+    STGCNClassifier,
+    ViewGroupGaitCNNClassifier,
+)
+
+ANCHORS = ["head", "left_hand", "right_hand", "left_foot", "right_foot"]
+
+
+def motion_models(frame_rate, random_state=0):
+    normalised = [SkeletonNormalizer(align_yaw=True, n_frames=32)]
+    ems_steps, ems_svm = motion_approaches(frame_rate, random_state=random_state)[
+        "velocity signatures + WassersteinMDS + SVM (EMS)"]
+    return {
+        "joint distances + RF (reference)": make_pipeline(
+            *normalised, JointDistances(anchors=ANCHORS, layout="body16", summary="stats"),
+            RandomForestClassifier(300, random_state=random_state)),
+        "ST-GCN": make_pipeline(*normalised, STGCNClassifier(layout="body16", random_state=random_state)),
+        "affective features + RF": make_pipeline(
+            SkeletonNormalizer(align_yaw=True), AffectiveFeatures(frame_rate=frame_rate),
+            RandomForestClassifier(300, random_state=random_state)),
+        "signatures + MDS + SVM (reference)": make_pipeline(*ems_steps, ems_svm),
+        "MotionVAE latents + SVM": make_pipeline(
+            *normalised, MotionVAE(random_state=random_state), StandardScaler(),
+            SVC(class_weight="balanced", random_state=random_state)),
+        "MotionVAE latents + RF": make_pipeline(
+            *normalised, MotionVAE(random_state=random_state),
+            RandomForestClassifier(300, random_state=random_state)),
+        "GaitCNN + ViewAugmenter (reference)": gait_cnn(views=True, random_state=random_state),
+        "GaitCNN view-group head (ProxEmo)": make_pipeline(
+            SkeletonNormalizer(align_yaw=True), ViewGroupGaitCNNClassifier(random_state=random_state)),
+    }
+
+
+def eeg_models(eeg, random_state=0):
+    de = EEGBandFeatures(sfreq=eeg.sfreq, ch_names=list(eeg.ch_names))
+    models = {
+        "DE + logistic regression (reference)": make_pipeline(de, StandardScaler(), LogisticRegression(max_iter=2000)),
+        "DE + DGCNN": make_pipeline(de, DGCNNClassifier(ch_names=list(eeg.ch_names), random_state=random_state)),
+    }
+    for name in ("EEGNet", "ShallowFBCSPNet", "Deep4Net"):
+        models[f"raw EEG + {name} (braindecode)"] = BraindecodeClassifier(name, random_state=random_state)
+    return models
+
+
+def report(title, models, X, y, groups, n_splits, only=None):
+    cv = GroupKFold(n_splits=n_splits)
+    print(f"\n{title}: {len(y)} samples, {len(np.unique(y))} classes, {len(np.unique(groups))} groups\n")
+    print(f"| {'model':<40} | accuracy      | macro-F1      | CPU s (5 folds) |")
+    print(f"|{'-' * 42}|---------------|---------------|-----------------|")
+    for name, model in models.items():
+        if only and not any(part in name for part in only):
+            continue
+        if getattr(model, "_unavailable_reason", None) is not None:
+            print(f"| {name:<40} | skipped: braindecode does not import ({model._unavailable_reason[:60]}) |")
+            continue
+        start = time.perf_counter()
+        scores = cross_validate(model, X, y, groups=groups, cv=cv, scoring=("accuracy", "f1_macro"))
+        elapsed = time.perf_counter() - start
+        acc, f1 = scores["test_accuracy"], scores["test_f1_macro"]
+        print(f"| {name:<40} | {acc.mean():.3f} ± {acc.std():.3f} | {f1.mean():.3f} ± {f1.std():.3f} | "
+              f"{elapsed:15.1f} |", flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bandai", default="../shared/data/bandai-namco-1", help="Bandai-Namco-1 folder")
+    parser.add_argument("--skip-motion", action="store_true")
+    parser.add_argument("--skip-eeg", action="store_true")
+    parser.add_argument("--n-splits", type=int, default=5)
+    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument("--only", nargs="*", help="model names (substrings) to run; default: all")
+    args = parser.parse_args(argv)
+    if not args.skip_motion:
+        bunch = load_bandai_namco(args.bandai, styles=EMOTIONAL_STYLES, contents="shared", layout="body16")
+        report("Bandai-Namco-1, 7 emotional styles, GroupKFold by content",
+               motion_models(bunch.frame_rate, args.random_state), bunch.data, bunch.target, bunch.groups,
+               args.n_splits, args.only)
+    if not args.skip_eeg:
+        eeg = make_eeg_emotion(random_state=args.random_state)
+        report("make_eeg_emotion (15 subjects x 15 trials), GroupKFold by subject",
+               eeg_models(eeg, args.random_state), eeg.data, eeg.target, eeg.groups, args.n_splits, args.only)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""AffectiveFeatures: the posture and movement features of gait-emotion papers (Randhavane et al. 2019)."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ..skeleton import COMMON_LAYOUT, SkeletonLayout, convert_layout, get_layout
+from ..utils._tags import SkeletonMixin
+from ..utils.validation import check_skeleton_layout, frame_rates, validate_skeletons
+
+# Angles (vertex, first arm, second arm) of Randhavane et al. (2019, table 1) and Bhattacharya et al. (2020).
+_ANGLES = {
+    "neck_hands": ("neck", "left_hand", "right_hand"),
+    "neck_shoulders": ("neck", "left_shoulder", "right_shoulder"),
+    "right_shoulder_neck_left_shoulder": ("right_shoulder", "neck", "left_shoulder"),
+    "left_shoulder_neck_right_shoulder": ("left_shoulder", "neck", "right_shoulder"),
+    "neck_head_back": ("neck", "head", "root"),
+}
+_DISTANCES = {
+    "right_hand_root": ("right_hand", "root"), "left_hand_root": ("left_hand", "root"),
+    "right_foot_root": ("right_foot", "root"), "left_foot_root": ("left_foot", "root"),
+    "feet": ("left_foot", "right_foot"),
+}
+_AREAS = {"hands_neck": ("left_hand", "neck", "right_hand"), "feet_root": ("left_foot", "root", "right_foot")}
+_MOVING_JOINTS = ("right_hand", "left_hand", "head", "right_foot", "left_foot")
+_DERIVATIVES = ("speed", "acceleration", "jerk")
+
+
+def _angle(vertex, a, b):
+    u, v = a - vertex, b - vertex
+    cosine = (u * v).sum(-1) / (np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1))
+    return np.arccos(np.clip(cosine, -1.0, 1.0))
+
+
+def _triangle_area(a, b, c):
+    return 0.5 * np.linalg.norm(np.cross(b - a, c - a), axis=-1)
+
+
+def per_frame_features(X, up_axis=1, frame_rate=1.0):
+    """The affective features of every frame of body16 skeletons, as a dict of ``(n_samples, n_frames)``.
+
+    ``frame_rate`` is a float or one rate per sample.
+
+    NaN joints and padding give NaN features in the frames they touch.
+    """
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames (padding) have NaN features
+        return _per_frame_features(X, up_axis, frame_rate)
+
+
+def _per_frame_features(X, up_axis, frame_rate):
+    layout = get_layout(COMMON_LAYOUT)
+
+    def joint(name):
+        return X[:, :, layout.index(name)]
+
+    features = {"volume": np.prod(np.nanmax(X, axis=2) - np.nanmin(X, axis=2), axis=-1)}
+    for name, (vertex, a, b) in _ANGLES.items():
+        features[f"angle_{name}"] = _angle(joint(vertex), joint(a), joint(b))
+    # The back's inclination: the angle at the neck between the vertical and the neck-root segment.
+    up = np.zeros(X.shape[-1])
+    up[up_axis] = 1.0
+    features["angle_neck_vertical_back"] = _angle(joint("neck"), joint("neck") + up, joint("root"))
+    for name, (a, b) in _DISTANCES.items():
+        features[f"distance_{name}"] = np.linalg.norm(joint(a) - joint(b), axis=-1)
+    for name, (a, b, c) in _AREAS.items():
+        features[f"area_{name}"] = _triangle_area(joint(a), joint(b), joint(c))
+    rate = np.broadcast_to(np.asarray(frame_rate, dtype=float), (len(X),))[:, np.newaxis, np.newaxis]
+    for name in _MOVING_JOINTS:
+        position = joint(name)
+        for derivative in _DERIVATIVES:
+            # Each derivative is a central difference (one-sided at the ends) of the previous one.
+            position = np.gradient(position, axis=1) * rate if position.shape[1] > 1 else np.zeros_like(position)
+            features[f"{derivative}_{name}"] = np.linalg.norm(position, axis=-1)
+    return features
+
+
+class AffectiveFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
+    """Posture and movement features of emotional gaits (Randhavane et al. 2019, Bhattacharya et al. 2020).
+
+    Per frame: the volume of the body's bounding box; six angles (at the neck between the hands, between
+    the shoulders, between the head and the back, between the vertical and the back; at each shoulder
+    between the neck and the other shoulder); five distances (each hand and foot to the root, the feet to
+    each other, whose maximum is the stride length); two triangle areas (hands and neck, feet and root); and
+    the speed, acceleration and jerk magnitudes of the hands, head and feet. Each is summarised over the
+    observed frames by its mean and standard deviation, and the stride by its maximum as in STEP:
+    ``(n_samples, 59)``. Any classifier can take them (STEP concatenates them with ST-GCN embeddings).
+
+    The input is skeletons in the ``body16`` layout, or in any layout mapped onto it (``layout``), in the
+    units of the data: normalise them first (:class:`SkeletonNormalizer`) so that distances compare across
+    people. NaN joints give NaN features in the frames they touch, which the summaries skip. The gait-cycle
+    time of Randhavane et al. is left out (it needs a step detector).
+
+    Parameters
+    ----------
+    layout : "auto", str or SkeletonLayout, default="auto"
+        Layout of the input (``"auto"``: the data's, else the default of its joint count, ``body16`` for
+        16); others than ``body16`` are converted with :func:`~skemotion.skeleton.convert_layout`.
+    frame_rate : float or None, default=None
+        Frames per second, for the speeds; ``None`` reads each sequence's rate from the data (a
+        :class:`~skemotion.skeleton.SkeletonArray`), and is an error for data without one.
+    up_axis : {0, 1, 2}, default=1
+        Coordinate axis that points up (y in body16).
+
+    Attributes
+    ----------
+    n_joints_in_, n_dims_in_ : int
+    n_features_out_ : int
+
+    Examples
+    --------
+    >>> from skemotion.datasets import make_emotional_gait
+    >>> from skemotion.motion import AffectiveFeatures
+    >>> gait = make_emotional_gait(4, random_state=0)
+    >>> features = AffectiveFeatures(frame_rate=gait.frame_rate).fit_transform(gait.data)
+    >>> features.shape
+    (4, 59)
+    >>> AffectiveFeatures().fit(gait.data).get_feature_names_out()[:2].tolist()
+    ['volume_mean', 'volume_std']
+    """
+
+    _parameter_constraints = {
+        "layout": [str, SkeletonLayout],
+        "frame_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "up_axis": [Interval(Integral, 0, 2, closed="both")],
+    }
+
+    def __init__(self, layout="auto", frame_rate=None, up_axis=1):
+        self.layout = layout
+        self.frame_rate = frame_rate
+        self.up_axis = up_axis
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the input's layout.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_frames, n_joints, 3) or list of (n_frames, n_joints, 3)
+        y : ignored
+
+        Returns
+        -------
+        self : AffectiveFeatures
+        """
+        self._body16(X, reset=True)
+        frame_rates(self, X, len(X))  # a missing frame rate fails in fit, not later
+        self.n_features_out_ = len(self._names())
+        return self
+
+    def _body16(self, X, reset):
+        raw = X
+        X, _ = validate_skeletons(self, X, reset=reset, n_dims=3)
+        layout = check_skeleton_layout(self, raw, X.shape[2], reset=reset, required=True)
+        if layout.name != COMMON_LAYOUT:
+            X = convert_layout(X, layout, COMMON_LAYOUT)
+        return X
+
+    def transform(self, X):
+        """Compute the features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_frames, n_joints, 3) or list of (n_frames, n_joints, 3)
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, 59)
+        """
+        check_is_fitted(self)
+        raw = X
+        X = self._body16(X, reset=False)
+        frames = per_frame_features(X, self.up_axis, frame_rates(self, raw, len(X)))
+        columns = []
+        for values in frames.values():
+            observed = ~np.isnan(values)
+            count = observed.sum(axis=1)
+            filled = np.where(observed, values, 0.0)
+            mean = filled.sum(axis=1) / np.maximum(count, 1)
+            std = np.sqrt((np.where(observed, values - mean[:, None], 0.0) ** 2).sum(axis=1) / np.maximum(count, 1))
+            columns += [np.where(count > 0, mean, np.nan), np.where(count > 0, std, np.nan)]
+        columns.append(np.max(np.where(np.isnan(frames["distance_feet"]), -np.inf, frames["distance_feet"]),
+                              axis=1))
+        out = np.stack(columns, axis=1)
+        return np.where(np.isinf(out), np.nan, out)
+
+    def _names(self):
+        names = list(per_frame_features(np.zeros((1, 2, 16, 3))))
+        return [f"{name}_{stat}" for name in names for stat in ("mean", "std")] + ["stride_length"]
+
+    def get_feature_names_out(self, input_features=None):
+        """Feature names: ``{feature}_mean``, ``{feature}_std`` and ``stride_length``."""
+        check_is_fitted(self)
+        return np.array(self._names(), dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # The features need the 16 named joints of body16 in 3-D: a 2-D feature matrix is no skeleton, so
+        # scikit-learn's common checks do not apply (tests/test_affective.py runs its API checks).
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags

@@ -1,0 +1,163 @@
+"""BraindecodeClassifier: braindecode's EEG networks (EEGNet, ShallowFBCSPNet, Deep4Net) in skemotion pipelines.
+
+braindecode is an optional dependency. Its ``torchaudio`` requirement has, on PyPI, only CUDA builds for
+Linux, which fail to load beside a CPU-only torch; where braindecode cannot be imported the class still
+exists, is left out of :func:`skemotion.utils.all_estimators`, and ``fit`` raises an ImportError that says why.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.special import softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ..utils._tags import EEGMixin
+from ..utils.validation import check_eeg
+from ._training import check_device, forward_float64, seeded_torch
+
+
+def _braindecode_import_error():
+    """None where braindecode imports, else the reason it does not."""
+    try:
+        import braindecode  # noqa: F401
+    except (ImportError, OSError) as error:  # OSError: a torchaudio built for another torch
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+BRAINDECODE_MODELS = ("EEGNet", "ShallowFBCSPNet", "Deep4Net")
+
+
+class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
+    """Raw-EEG classifier with one of braindecode's networks, trained through braindecode's EEGClassifier.
+
+    A thin scikit-learn wrapper: the epochs ``(n_epochs, n_channels, n_times)`` are standardised per
+    channel with the training mean and standard deviation (EEG in volts is far from the unit scale the
+    networks expect), and braindecode's :class:`braindecode.EEGClassifier` builds the named network with
+    the channels, times and classes read from the data at ``fit``. The networks themselves are
+    braindecode's (Lawhern et al. 2018; Schirrmeister et al. 2017), not re-implemented here.
+
+    Parameters
+    ----------
+    model : {"EEGNet", "ShallowFBCSPNet", "Deep4Net"}, default="EEGNet"
+    module_params : dict or None, default=None
+        Extra parameters of the network (e.g. ``{"drop_prob": 0.5}``).
+    max_epochs : int, default=30
+    batch_size : int, default=32
+    lr : float, default=1e-3
+        AdamW's learning rate.
+    weight_decay : float, default=0.0
+    verbose : int, default=0
+    device : str, default="cpu"
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_channels_in_ : int
+    n_times_ : int
+    net_ : braindecode.EEGClassifier
+    """
+
+    _unavailable_reason = _braindecode_import_error()
+
+    _parameter_constraints = {
+        "model": [StrOptions(set(BRAINDECODE_MODELS))],
+        "module_params": [dict, None],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "device": [str],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, model="EEGNet", module_params=None, max_epochs=30, batch_size=32, lr=1e-3, weight_decay=0.0,
+                 verbose=0, device="cpu", random_state=None):
+        self.model = model
+        self.module_params = module_params
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.verbose = verbose
+        self.device = device
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network on raw epochs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_epochs, n_channels, n_times)
+        y : array-like of shape (n_epochs,)
+
+        Returns
+        -------
+        self : BraindecodeClassifier
+        """
+        if self._unavailable_reason is not None:
+            raise ImportError(f"BraindecodeClassifier needs braindecode, which cannot be imported here "
+                              f"({self._unavailable_reason}); install braindecode with a torchaudio built "
+                              "for the installed torch.")
+        import torch
+        from braindecode import EEGClassifier
+
+        X = check_eeg(self, X, reset=True)
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        self.n_times_ = X.shape[2]
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        self.channel_mean_ = X.mean(axis=(0, 2))[:, None]
+        std = X.std(axis=(0, 2))[:, None]
+        self.channel_scale_ = np.where(std > 0, std, 1.0)
+        module_params = {f"module__{k}": v for k, v in (self.module_params or {}).items()}
+        self.net_ = EEGClassifier(
+            self.model, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.AdamW,
+            optimizer__weight_decay=self.weight_decay, lr=self.lr, max_epochs=self.max_epochs,
+            batch_size=self.batch_size, iterator_train__shuffle=True, train_split=None,
+            classes=list(range(len(self.classes_))), verbose=self.verbose, device=check_device(self.device, self),
+            **module_params,
+        )
+        with seeded_torch(self.random_state, self.device):
+            self.net_.fit(self._standardised(X), codes.astype(np.int64))
+        return self
+
+    def _standardised(self, X):
+        return ((X - self.channel_mean_) / self.channel_scale_).astype(np.float32)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_epochs, n_channels, n_times)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_epochs, n_classes)
+        """
+        check_is_fitted(self)
+        X = check_eeg(self, X, reset=False)
+        if X.shape[2] != self.n_times_:
+            raise ValueError(f"X has epochs of {X.shape[2]} samples; the network was fitted on {self.n_times_}.")
+        return softmax(forward_float64(self.net_.module_, self._standardised(X), self.net_.device), axis=1)
+
+    def predict(self, X):
+        """Most probable class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_epochs, n_channels, n_times)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_epochs,)
+        """
+        proba = self.predict_proba(X)  # first: it checks that the model is fitted
+        return self.classes_[np.argmax(proba, axis=1)]

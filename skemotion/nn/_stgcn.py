@@ -1,0 +1,365 @@
+"""STGCNClassifier: spatial-temporal graph convolution over a skeleton layout's bones (Yan et al. 2018)."""
+
+from collections import deque
+from itertools import pairwise
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from scipy.special import softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+from skorch import NeuralNetClassifier
+from torch import nn
+
+from ..skeleton import SkeletonLayout
+from ..utils._tags import SkeletonMixin
+from ..utils.validation import check_skeleton_layout, validate_skeletons
+from ._training import check_device, forward_float64, seeded_torch
+
+
+def hop_distances(n_joints, bones, source):
+    """Number of bones between ``source`` and every joint (``inf`` for joints of another part)."""
+    neighbours = [[] for _ in range(n_joints)]
+    for a, b in bones:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    distance = np.full(n_joints, np.inf)
+    distance[source] = 0
+    queue = deque([source])
+    while queue:
+        joint = queue.popleft()
+        for other in neighbours[joint]:
+            if distance[other] == np.inf:
+                distance[other] = distance[joint] + 1
+                queue.append(other)
+    return distance
+
+
+def spatial_partitions(n_joints, bones, center):
+    """ST-GCN's spatial-configuration partitions of the bone graph, normalised: ``(3, n_joints, n_joints)``.
+
+    The neighbourhood of joint ``i`` is ``i`` and the joints one bone away. Each neighbour ``j`` falls in
+    one of three subsets by its hop distance to the ``center`` joint compared with ``i``'s: the *root*
+    subset (as far as ``i``, which holds ``i`` itself), the *centripetal* subset (closer) and the
+    *centrifugal* subset (farther). ``A[k, j, i]`` is the weight of neighbour ``j`` in subset ``k`` of
+    ``i``: one over the size of ``i``'s neighbourhood (Yan et al. 2018, eq. 9: ``A D^-1`` of the whole
+    neighbourhood, so that the three subsets together average the neighbours).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = spatial_partitions(3, np.array([[0, 1], [1, 2]]), center=0)  # a chain 0 - 1 - 2
+    >>> A.shape
+    (3, 3, 3)
+    >>> float(A[0, 1, 1]), float(A[1, 0, 1]), float(A[2, 2, 1])  # joint 1: itself, 0 closer, 2 farther
+    (0.3333333333333333, 0.3333333333333333, 0.3333333333333333)
+    >>> float(A.sum(axis=(0, 1))[2])  # each joint's neighbourhood weights sum to one
+    1.0
+    """
+    adjacency = np.eye(n_joints)
+    for a, b in bones:
+        adjacency[a, b] = adjacency[b, a] = 1.0
+    normalised = adjacency / adjacency.sum(axis=0, keepdims=True)  # column i divided by the degree of i
+    distance = hop_distances(n_joints, bones, center)
+    # Joints of another part (unreachable from the centre) compare as equal: they stay in the root subset.
+    d = np.where(np.isinf(distance), -1.0, distance)
+    d_neighbour, d_joint = d[:, np.newaxis], d[np.newaxis, :]
+    subsets = [d_neighbour == d_joint, d_neighbour < d_joint, d_neighbour > d_joint]
+    return np.stack([np.where(subset, normalised, 0.0) for subset in subsets])
+
+
+class STGCNBlock(nn.Module):
+    """One ST-GCN unit: partitioned graph convolution, temporal convolution, residual connection.
+
+    Group normalisation stands in for batch normalisation, so that a batch of one trains too.
+    """
+
+    def __init__(self, in_channels, out_channels, n_partitions, n_joints, temporal_kernel=9, stride=1,
+                 dropout=0.0, n_groups=4):
+        super().__init__()
+        self.out_channels = out_channels
+        self.spatial = nn.Conv2d(in_channels, out_channels * n_partitions, kernel_size=1)
+        # ST-GCN's learnable edge importance: one weight per partition and edge, initialised to one.
+        self.edge_importance = nn.Parameter(torch.ones(n_partitions, n_joints, n_joints))
+        padding = (temporal_kernel - 1) // 2
+        self.temporal = nn.Sequential(
+            nn.GroupNorm(n_groups, out_channels), nn.ReLU(),
+            nn.Conv2d(out_channels, out_channels, (temporal_kernel, 1), (stride, 1), (padding, 0)),
+            nn.GroupNorm(n_groups, out_channels), nn.Dropout(dropout),
+        )
+        if in_channels == out_channels and stride == 1:
+            self.residual = nn.Identity()
+        else:
+            self.residual = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, (stride, 1)),
+                                          nn.GroupNorm(n_groups, out_channels))
+        self.relu = nn.ReLU()
+
+    def forward(self, x, adjacency):
+        n, _, t, v = x.shape
+        h = self.spatial(x).view(n, -1, self.out_channels, t, v)
+        h = torch.einsum("nkctj,kji->ncti", h, adjacency * self.edge_importance)
+        return self.relu(self.temporal(h) + self.residual(x))
+
+
+class STGCN(nn.Module):
+    """Spatial-temporal graph convolutional network over skeletons ``(batch, frames, joints, dims)``.
+
+    Missing joints (NaN) are set to zero after standardisation, and a mask channel (1 observed, 0 missing)
+    joins the coordinates, so the network tells a missing joint from one at the mean position. The output
+    is a masked mean over the frames and joints of the last block (padding and missing joints do not count),
+    then a linear layer to the class logits.
+
+    Parameters
+    ----------
+    n_dims, n_classes : int
+    adjacency : array-like of shape (n_partitions, n_joints, n_joints)
+        From :func:`spatial_partitions`.
+    mean, scale : array-like of shape (n_dims,) or None
+        Coordinate standardisation (training mean and standard deviation of the observed values).
+    channels : tuple of int, default=(16, 32, 32)
+        Output channels of each block (multiples of 4, the groups of the group normalisation).
+    strides : tuple of int or None, default=None
+        Temporal stride of each block; ``None`` halves the frame rate at every block where the channels grow.
+    temporal_kernel : int, default=7
+    dropout : float, default=0.1
+    """
+
+    def __init__(self, n_dims, n_classes, adjacency, mean=None, scale=None, channels=(16, 32, 32), strides=None,
+                 temporal_kernel=7, dropout=0.1):
+        super().__init__()
+        adjacency = torch.as_tensor(np.asarray(adjacency), dtype=torch.float32)
+        self.register_buffer("adjacency", adjacency)
+        self.register_buffer("mean", torch.as_tensor(np.zeros(n_dims) if mean is None else mean,
+                                                     dtype=torch.float32))
+        self.register_buffer("scale", torch.as_tensor(np.ones(n_dims) if scale is None else scale,
+                                                      dtype=torch.float32))
+        channels = tuple(channels)
+        if strides is None:
+            strides = [1] + [2 if c_out > c_in else 1 for c_in, c_out in pairwise(channels)]
+        n_partitions, n_joints = adjacency.shape[0], adjacency.shape[1]
+        in_channels = [n_dims + 1] + list(channels[:-1])
+        self.blocks = nn.ModuleList(
+            STGCNBlock(c_in, c_out, n_partitions, n_joints, temporal_kernel, stride, dropout)
+            for c_in, c_out, stride in zip(in_channels, channels, strides)
+        )
+        self.head = nn.Linear(channels[-1], n_classes)
+
+    def features(self, X):
+        """Standardised coordinates with missing joints zeroed, plus the mask: ``(batch, dims + 1, T, V)``."""
+        mask = ~torch.isnan(X).any(dim=-1, keepdim=True)
+        x = torch.where(mask, (torch.nan_to_num(X) - self.mean) / self.scale, torch.zeros_like(X))
+        return torch.cat([x, mask.to(x.dtype)], dim=-1).permute(0, 3, 1, 2), mask.permute(0, 3, 1, 2)
+
+    def forward(self, X):
+        h, mask = self.features(X)
+        mask = mask.to(h.dtype)
+        for block in self.blocks:
+            h = block(h, self.adjacency)
+            if mask.shape[2] != h.shape[2]:  # a strided block: a frame is observed if any of its inputs was
+                mask = nn.functional.adaptive_max_pool2d(mask, h.shape[2:])
+        pooled = (h * mask).sum(dim=(2, 3)) / mask.sum(dim=(2, 3)).clamp(min=1.0)
+        return self.head(pooled)
+
+
+class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
+    """Emotion classifier with a spatial-temporal graph convolutional network (ST-GCN, Yan et al. 2018).
+
+    The graph is the skeleton layout's bones with ST-GCN's *spatial configuration* partitioning: each
+    joint's neighbours are split into the joint itself and those as far from the centre joint (root),
+    closer (centripetal) and farther (centrifugal), each subset with its own weights and a learnable edge
+    importance (:func:`spatial_partitions`). Any registered layout works, a BVH rig through
+    :func:`~skemotion.skeleton.layout_from_rig` too. The number of joints, coordinates and classes are read
+    at ``fit`` and kept in fitted attributes. The STEP gait-emotion models (Bhattacharya et al. 2020) are
+    ST-GCNs of this kind; this default is smaller (three blocks of 16-32 channels) so that a CPU trains it
+    on a hundred clips in seconds.
+
+    **Missing joints.** A NaN joint (and the NaN padding of shorter sequences) is set to zero after the
+    coordinates are standardised, and a fourth input channel marks it (1 observed, 0 missing); the final
+    average over frames and joints counts only observed positions. The network therefore never sees the
+    value of a missing joint. Sequences of any length are accepted: a list is NaN-padded to the longest.
+
+    Parameters
+    ----------
+    layout : "auto", str, SkeletonLayout or None, default="auto"
+        Layout whose bones make the graph. ``"auto"``: the data's layout where it carries one, else the
+        default layout of the joint count (:func:`skemotion.skeleton.resolve_layout`: 16 joints are
+        ``body16``). ``None``: no bones (each joint alone, a temporal network per joint).
+    center : str, int or None, default=None
+        Centre joint of the partitioning; ``None`` takes the layout's first root (``"root"``, the pelvis, in
+        ``body16``).
+    channels : tuple of int, default=(16, 32, 32)
+        Output channels of each ST-GCN block (multiples of 4); the original has ten blocks of 64-256.
+    temporal_kernel : int, default=7
+        Frames of each temporal convolution (odd; the original's is 9).
+    dropout : float, default=0.1
+    max_epochs : int, default=40
+    batch_size : int, default=16
+    lr : float, default=3e-3
+        Adam's learning rate.
+    weight_decay : float, default=1e-4
+    train_split : callable or None, default=None
+        skorch's internal validation split; ``None`` trains on all of ``X``.
+    callbacks : list or None, default=None
+        skorch callbacks.
+    verbose : int, default=0
+    device : str, default="cpu"
+        Torch device to train and predict on (``"cuda"`` where a GPU exists).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, shuffling and dropout, in a forked torch generator (the caller's is left alone).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_joints_in_, n_dims_in_ : int
+    layout_ : SkeletonLayout or None
+        The layout the graph was built from.
+    adjacency_ : ndarray of shape (3, n_joints, n_joints)
+        The normalised partitions (:func:`spatial_partitions`).
+    net_ : skorch.NeuralNetClassifier
+        The trained network (``net_.module_`` is the :class:`STGCN`).
+
+    Examples
+    --------
+    >>> from skemotion.datasets import make_emotional_gait
+    >>> from skemotion.nn import STGCNClassifier
+    >>> gait = make_emotional_gait(16, random_state=0)
+    >>> model = STGCNClassifier(layout="body16", channels=(8, 8), max_epochs=2, random_state=0)
+    >>> model.fit(gait.data, gait.target).predict(gait.data[:3]).shape
+    (3,)
+    >>> model.adjacency_.shape
+    (3, 16, 16)
+    """
+
+    _parameter_constraints = {
+        "layout": [StrOptions({"auto"}), str, SkeletonLayout, None],
+        "center": [str, Integral, None],
+        "channels": [tuple, list],
+        "temporal_kernel": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "train_split": [callable, None],
+        "callbacks": [list, None],
+        "verbose": ["verbose"],
+        "device": [str],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, layout="auto", center=None, channels=(16, 32, 32), temporal_kernel=7, dropout=0.1,
+                 max_epochs=40, batch_size=16, lr=3e-3, weight_decay=1e-4, train_split=None, callbacks=None,
+                 verbose=0, device="cpu", random_state=None):
+        self.layout = layout
+        self.center = center
+        self.channels = channels
+        self.temporal_kernel = temporal_kernel
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.train_split = train_split
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.device = device
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Build the graph from the layout and train the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_frames, n_joints, n_dims) or list of (n_frames, n_joints, n_dims)
+            Skeletons, NaN for missing joints. A 2-D array is read as one frame of 1-D joints.
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : STGCNClassifier
+        """
+        raw = X
+        X, _ = validate_skeletons(self, X, reset=True, two_d_as="joints")
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        channels = tuple(self.channels)
+        if not channels or any(not isinstance(c, Integral) or c < 4 or c % 4 for c in channels):
+            raise ValueError(f"channels must be positive multiples of 4, got {self.channels!r}.")
+        check_skeleton_layout(self, raw, X.shape[2], reset=True, required=True)  # sets layout_
+        self.adjacency_ = self._adjacency(X.shape[2])
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        observed = X[~np.isnan(X).any(axis=-1)]
+        mean, scale = observed.mean(axis=0), observed.std(axis=0)
+        self.net_ = NeuralNetClassifier(
+            STGCN,
+            module__n_dims=X.shape[3],
+            module__n_classes=len(self.classes_),
+            module__adjacency=self.adjacency_,
+            module__mean=mean,
+            module__scale=np.where(scale > 0, scale, 1.0),
+            module__channels=channels,
+            module__temporal_kernel=self.temporal_kernel,
+            module__dropout=self.dropout,
+            criterion=nn.CrossEntropyLoss,
+            optimizer=torch.optim.Adam,
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train__shuffle=True,
+            train_split=self.train_split,
+            callbacks=self.callbacks,
+            classes=np.arange(len(self.classes_)),
+            verbose=self.verbose,
+            device=check_device(self.device, self),
+        )
+        with seeded_torch(self.random_state, self.device):
+            self.net_.fit(X.astype(np.float32), codes.astype(np.int64))
+        return self
+
+    def _adjacency(self, n_joints):
+        if self.layout_ is None:
+            bones = np.empty((0, 2), dtype=int)
+            center = 0
+        else:
+            bones = self.layout_.bones
+            center = self.layout_.parents.index(-1) if self.center is None else self.layout_.index(self.center)
+        if self.layout_ is None and self.center is not None:
+            raise ValueError("center needs a layout: without bones there is no centre to partition around.")
+        return spatial_partitions(n_joints, bones, center)
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the network's logits).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_frames, n_joints, n_dims) or list of arrays
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X, _ = validate_skeletons(self, X, reset=False, two_d_as="joints")
+        logits = forward_float64(self.net_.module_, X, self.net_.device)
+        return softmax(logits, axis=1)
+
+    def predict(self, X):
+        """Most probable class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_frames, n_joints, n_dims) or list of arrays
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)  # first: it checks that the model is fitted
+        return self.classes_[np.argmax(proba, axis=1)]

@@ -2,6 +2,7 @@
 
 from ._bandai import EMOTIONAL_STYLES, load_bandai_namco
 from ._eeg_emotion import EEG_EMOTIONS, make_eeg_emotion
+from ._emotion_gait import PROXEMO_LABELS, STEP_LABELS, load_emotion_gait
 from ._gait import make_emotional_gait
 from ._home import get_data_home
 from ._seed import SEED_LABEL_NAMES, load_seed
@@ -9,9 +10,12 @@ from ._seed import SEED_LABEL_NAMES, load_seed
 __all__ = [
     "EEG_EMOTIONS",
     "EMOTIONAL_STYLES",
+    "PROXEMO_LABELS",
     "SEED_LABEL_NAMES",
+    "STEP_LABELS",
     "get_data_home",
     "load_bandai_namco",
+    "load_emotion_gait",
     "load_seed",
     "make_eeg_emotion",
     "make_emotional_gait",

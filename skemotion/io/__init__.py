@@ -1,5 +1,6 @@
-"""Readers and writers for motion-capture files."""
+"""Readers and writers for motion-capture and keypoint files."""
 
 from ._bvh import BVHError, BVHMotion, read_bvh, write_bvh
+from ._keypoints import read_keypoints_json
 
-__all__ = ["BVHError", "BVHMotion", "read_bvh", "write_bvh"]
+__all__ = ["BVHError", "BVHMotion", "read_bvh", "read_keypoints_json", "write_bvh"]

@@ -6,14 +6,17 @@ from ._emotion_gait import PROXEMO_LABELS, STEP_LABELS, load_emotion_gait
 from ._gait import make_emotional_gait
 from ._home import get_data_home
 from ._seed import SEED_LABEL_NAMES, load_seed
+from ._style100 import CONTENTS_100STYLE, load_100style
 
 __all__ = [
+    "CONTENTS_100STYLE",
     "EEG_EMOTIONS",
     "EMOTIONAL_STYLES",
     "PROXEMO_LABELS",
     "SEED_LABEL_NAMES",
     "STEP_LABELS",
     "get_data_home",
+    "load_100style",
     "load_bandai_namco",
     "load_emotion_gait",
     "load_seed",

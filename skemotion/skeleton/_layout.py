@@ -396,3 +396,9 @@ register_layout(_layout(
     _sided(["shoulder", "elbow", "wrist", "hip", "knee", "ankle", "eye", "ear", "big_toe", "small_toe", "heel"]),
     _midpoint_spine(_common_map(_HIPS, _SHOULDERS, ("left_ear", "right_ear"), "shoulder", "elbow", "wrist", "hip",
                                 "knee", "ankle"), _HIPS, _SHOULDERS)))
+
+# --- 100STYLE's rig (Mason et al. 2022): Hips, Chest..Chest4, Neck, Head, Left/Right Collar, Shoulder, Elbow,
+# Wrist, Hip, Knee, Ankle, Toe ---
+_RIG_MAPS["style100"] = _midpoint_spine(_common_map(
+    ("Hips",), ("Neck",), ("Head",), "Shoulder", "Elbow", "Wrist", "Hip", "Knee", "Ankle",
+    left="Left{}", right="Right{}"), ("Hips",), ("Neck",))

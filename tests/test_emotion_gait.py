@@ -137,3 +137,13 @@ def test_errors_name_the_file(folder, tmp_path):
         load_emotion_gait(odd, frame_rate=RATE)
     with pytest.raises(ValueError, match="label_names must be one of"):
         load_emotion_gait(sample, frame_rate=RATE, label_names="ewalk")
+
+
+def test_synthetic_names_and_labels_must_agree(tmp_path):
+    _write(tmp_path / "featuresX.h5", {"00001_Happy": np.zeros((5, 48)), "00002_Happy": np.zeros((5, 48))})
+    _write(tmp_path / "labelsX.h5", {"00001_Happy": np.int64(3), "00002_Happy": np.int64(4)})
+    with pytest.raises(ValueError, match=r"labelsX\.h5: synthetic gaits named 'happy' have labels 3 and 4"):
+        load_emotion_gait(tmp_path / "featuresX.h5", frame_rate=RATE)
+    (tmp_path / "labelsX.h5").unlink()   # synthetic gaits need no labels file: their keys name them
+    gaits = load_emotion_gait(tmp_path / "featuresX.h5", frame_rate=RATE)
+    assert list(gaits.target) == ["happy", "happy"] and list(gaits.label_codes) == [-1, -1]

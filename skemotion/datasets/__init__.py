@@ -5,7 +5,8 @@ from ._eeg_emotion import EEG_EMOTIONS, make_eeg_emotion
 from ._emotion_gait import PROXEMO_LABELS, STEP_LABELS, load_emotion_gait
 from ._gait import make_emotional_gait
 from ._home import get_data_home
-from ._seed import SEED_LABEL_NAMES, load_seed
+from ._seed import SEED_IV_LABEL_NAMES, SEED_IV_SESSION_LABELS, SEED_LABEL_NAMES, load_seed
+from ._seed_protocols import seed_cv_splits
 from ._style100 import CONTENTS_100STYLE, load_100style
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "EEG_EMOTIONS",
     "EMOTIONAL_STYLES",
     "PROXEMO_LABELS",
+    "SEED_IV_LABEL_NAMES",
+    "SEED_IV_SESSION_LABELS",
     "SEED_LABEL_NAMES",
     "STEP_LABELS",
     "get_data_home",
@@ -22,4 +25,5 @@ __all__ = [
     "load_seed",
     "make_eeg_emotion",
     "make_emotional_gait",
+    "seed_cv_splits",
 ]

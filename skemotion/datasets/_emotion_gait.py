@@ -121,7 +121,11 @@ def load_emotion_gait(path, labels_path=None, *, frame_rate=None, label_names="p
 
     layout = get_layout("ewalk16")
     data = [with_metadata(p, layout=layout, frame_rate=frame_rate, y_up=True) for p, _ in rows]
-    column = lambda name, dtype=None: np.array([r[name] for _, r in rows], dtype=dtype)  # noqa: E731
+    described = [r for _, r in rows]
+
+    def column(name, dtype=None):
+        return np.array([r[name] for r in described], dtype=dtype)
+
     return Bunch(
         data=data,
         target=column("target"),
@@ -229,12 +233,13 @@ def _describe(key, code, names, features_file, labels_file):
             raise ValueError(f"{labels_file}: label {code} of {key!r} is outside 0..{len(names) - 1} ({names}).")
         stem = real.group("stem")
         acted = _acted_emotion(stem.split("_"))
-        return dict(key=key, target=names[code], group=stem.split("_")[0], code=code, acted=acted, synthetic=False)
+        return {"key": key, "target": names[code], "group": stem.split("_")[0], "code": code, "acted": acted,
+                "synthetic": False}
     if synthetic:
         label = synthetic.group("label").lower()
         acted = label if label in _NAMED_EMOTIONS else ""
-        return dict(key=key, target=label, group=synthetic.group("source"), code=-1 if code is None else code,
-                    acted=acted, synthetic=True)
+        return {"key": key, "target": label, "group": synthetic.group("source"),
+                "code": -1 if code is None else code, "acted": acted, "synthetic": True}
     raise ValueError(
         f"{features_file}: key {key!r} is neither a real gait ('<source>_..._positions.csv') nor a synthetic one "
         "('<id>_<Label>')."
@@ -255,9 +260,8 @@ def _check_synthetic_codes(rows, labels_file):
     """A synthetic label name must always come with the same integer, else key names and labels disagree."""
     seen = {}
     for row in rows:
-        if row["synthetic"] and row["code"] >= 0:
-            if seen.setdefault(row["target"], row["code"]) != row["code"]:
-                raise ValueError(
-                    f"{labels_file}: synthetic gaits named {row['target']!r} have labels {seen[row['target']]} "
-                    f"and {row['code']} (e.g. {row['key']!r})."
-                )
+        if row["synthetic"] and row["code"] >= 0 and seen.setdefault(row["target"], row["code"]) != row["code"]:
+            raise ValueError(
+                f"{labels_file}: synthetic gaits named {row['target']!r} have labels {seen[row['target']]} "
+                f"and {row['code']} (e.g. {row['key']!r})."
+            )

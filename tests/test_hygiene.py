@@ -53,8 +53,8 @@ def _imported_top_level_modules(folder):
 # Distribution name -> the module it installs, where they differ.
 MODULE_OF = {"scikit-learn": "sklearn", "imbalanced-learn": "imblearn", "pot": "ot",
              "opencv-contrib-python": "cv2", "pillow": "PIL"}
-# Declared for a loader that is being written (issue 11's branches); remove once skemotion imports it.
-NOT_YET_IMPORTED = {"h5py"}
+# Dependencies declared ahead of the code that imports them (none today); each must leave once it is imported.
+NOT_YET_IMPORTED = set()
 
 
 def test_every_runtime_dependency_is_imported_by_the_package():

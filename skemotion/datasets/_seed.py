@@ -10,8 +10,10 @@ subject and session named ``{subject}_{date}.mat`` (e.g. ``1_20131027.mat``) and
 * ``Preprocessed_EEG/*.mat`` hold, per trial ``k``, the EEG ``{prefix}_eeg{k}`` of shape ``(62, n_samples)``
   at 200 Hz, with a subject prefix such as ``djc``.
 
-SEED-IV and SEED-V use the same file layout with other trial counts and label codes: pass their labels
-with ``labels=`` and ``label_names=``.
+SEED-IV (``dataset="seed_iv"``) keeps the same ``{subject}_{date}.mat`` files (24 trials each) in one folder
+per session, ``eeg_feature_smooth/{1,2,3}/`` and ``eeg_raw_data/{1,2,3}/``, and lists the labels of each
+session in its ReadMe (0 neutral, 1 sad, 2 fear, 3 happy): :data:`SEED_IV_SESSION_LABELS`. Other members of
+the family in SEED's own layout load with ``labels=`` and ``label_names=``.
 """
 
 import re
@@ -25,14 +27,23 @@ from tqdm.auto import tqdm
 from ..eeg._channels import SEED_BANDS, SEED_CHANNELS
 
 SEED_LABEL_NAMES = {-1: "negative", 0: "neutral", 1: "positive"}
+#: SEED-IV's label codes (its ReadMe).
+SEED_IV_LABEL_NAMES = {0: "neutral", 1: "sad", 2: "fear", 3: "happy"}
+#: SEED-IV's trial labels of each session, in trial order (its ReadMe; the same for every subject).
+SEED_IV_SESSION_LABELS = {
+    1: (1, 2, 3, 0, 2, 0, 0, 1, 0, 1, 2, 1, 1, 1, 2, 3, 2, 2, 3, 3, 0, 3, 0, 3),
+    2: (2, 1, 3, 0, 0, 2, 0, 2, 3, 3, 2, 3, 2, 0, 1, 1, 2, 1, 0, 3, 0, 1, 3, 1),
+    3: (1, 2, 2, 1, 3, 3, 3, 1, 1, 2, 1, 0, 2, 3, 3, 0, 2, 3, 0, 0, 2, 0, 1, 0),
+}
 
 _FOLDERS = {"features": "ExtractedFeatures", "eeg": "Preprocessed_EEG"}
+_FOLDERS_IV = {"features": "eeg_feature_smooth", "eeg": "eeg_raw_data"}
 _FILE_NAME = re.compile(r"^(\d+)_(\d+)\.mat$")
 _EEG_KEY = re.compile(r"^(.+)_eeg(\d+)$")
 
 
 def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_duration=4.0, sfreq=200.0,
-              labels=None, label_names=SEED_LABEL_NAMES, return_X_y=False, verbose=False):
+              labels=None, label_names="auto", dataset="seed", return_X_y=False, verbose=False):
     """Load SEED's extracted features or preprocessed EEG, with subject, session and trial of each sample.
 
     Parameters
@@ -55,8 +66,13 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
         Sampling frequency of the preprocessed EEG (200 Hz in SEED, SEED-IV and SEED-V).
     labels : array-like of int or None, default=None
         Label of each trial, in trial order; ``None`` reads ``label.mat`` next to the files.
-    label_names : dict or None, default=SEED_LABEL_NAMES
-        Label code to target name; ``None`` keeps the codes.
+    label_names : "auto", dict or None, default="auto"
+        Label code to target name; ``"auto"`` is :data:`SEED_LABEL_NAMES` for SEED and
+        :data:`SEED_IV_LABEL_NAMES` for SEED-IV; ``None`` keeps the codes.
+    dataset : {"seed", "seed_iv"}, default="seed"
+        ``"seed_iv"`` reads SEED-IV's session folders (``eeg_feature_smooth/{1,2,3}``, ``eeg_raw_data/{1,2,3}``)
+        with the session of each file from its folder and the labels of :data:`SEED_IV_SESSION_LABELS` (or
+        ``labels=`` as a dict session -> labels).
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch.
     verbose : bool, default=False
@@ -111,20 +127,30 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
     """
     if kind not in _FOLDERS:
         raise ValueError(f"kind must be 'features' or 'eeg', got {kind!r}.")
-    folder = _data_folder(Path(path), _FOLDERS[kind])
-    files = _session_files(folder, subjects)
-    trial_labels = _trial_labels(folder, labels)
-    rows, meta = [], []
-    for file, subject, session in tqdm(files, desc="SEED files", unit="file", disable=not verbose):
+    if dataset not in ("seed", "seed_iv"):
+        raise ValueError(f"dataset must be 'seed' or 'seed_iv', got {dataset!r}.")
+    if isinstance(label_names, str) and label_names == "auto":
+        label_names = SEED_IV_LABEL_NAMES if dataset == "seed_iv" else SEED_LABEL_NAMES
+    if dataset == "seed":
+        folder = _data_folder(Path(path), _FOLDERS[kind])
+        found = _session_files(folder, subjects)
+        trial_labels = _trial_labels(folder, labels)
+        files = [(f, subject, session, trial_labels) for f, subject, session in found]
+    else:
+        folder = _data_folder(Path(path), _FOLDERS_IV[kind])
+        files = _seed_iv_files(folder, subjects, labels)
+    rows, meta, codes = [], [], []
+    for file, subject, session, trial_labels in tqdm(files, desc="SEED files", unit="file", disable=not verbose):
         trials = (_feature_trials(file, feature, len(trial_labels)) if kind == "features"
                   else _eeg_trials(file, len(trial_labels)))
         for k, trial in enumerate(trials):
             samples = _samples(trial, kind, epoch_duration, sfreq)
             rows.append(samples)
             meta.append(np.repeat([[subject, session, k + 1]], len(samples), axis=0))
+            codes.append(np.repeat(trial_labels[k], len(samples)))
     meta = np.concatenate(meta)
     data = [x for block in rows for x in block] if kind == "eeg" and epoch_duration is None else np.concatenate(rows)
-    target = _target(trial_labels[meta[:, 2] - 1], label_names)
+    target = _target(np.concatenate(codes), label_names)
     if return_X_y:
         return data, target
     n_rows = data[0].shape[0] if isinstance(data, list) else data.shape[1]
@@ -137,9 +163,11 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
         sfreq=float(sfreq) if kind == "eeg" else None,
         ch_names=SEED_CHANNELS if n_rows == len(SEED_CHANNELS) else None,
         band_names=list(SEED_BANDS) if kind == "features" else None,
-        files=[str(file) for file, _, _ in files],
-        DESCR=(f"SEED {_FOLDERS[kind]}{f' ({feature})' if kind == 'features' else ''} from {folder}: "
-               f"{len(files)} session file(s) of {len(set(meta[:, 0]))} subject(s), {len(trial_labels)} trials each."),
+        files=[str(file) for file, *_ in files],
+        DESCR=(f"{'SEED-IV' if dataset == 'seed_iv' else 'SEED'} {folder.name}"
+               f"{f' ({feature})' if kind == 'features' else ''} from {folder}: {len(files)} session file(s) of "
+               f"{len(set(meta[:, 0]))} subject(s), {len(files[0][3])} trials each. Zheng and Lu (2015); Zheng et "
+               "al. (2019) for SEED-IV; distributed by SJTU BCMI under a licence agreement, on request."),
     )
 
 
@@ -173,6 +201,24 @@ def _session_files(folder, subjects):
     for subject, _, file in found:
         sessions[subject] = sessions.get(subject, 0) + 1
         files.append((file, subject, sessions[subject]))
+    return files
+
+
+def _seed_iv_files(folder, subjects, labels):
+    """(file, subject, session, labels) of SEED-IV's ``{session}/{subject}_{date}.mat`` files."""
+    sessions = sorted(int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
+    if not sessions:
+        raise FileNotFoundError(f"No SEED-IV session folder (1/, 2/, 3/) in {folder}.")
+    session_labels = SEED_IV_SESSION_LABELS if labels is None else labels
+    if not isinstance(session_labels, dict):
+        raise TypeError("For SEED-IV, labels must be a dict {session: trial labels}.")
+    files = []
+    for session in sessions:
+        if session not in session_labels:
+            raise ValueError(f"No labels for SEED-IV session {session} ({folder / str(session)}).")
+        trial_labels = np.asarray(session_labels[session]).ravel()
+        for file, subject, _ in _session_files(folder / str(session), subjects):
+            files.append((file, subject, session, trial_labels))
     return files
 
 

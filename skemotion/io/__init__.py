@@ -1,7 +1,9 @@
-"""Readers and writers: motion-capture files (BVH), videos and images, model files, and safe loading of files
-made elsewhere."""
+"""Readers and writers: motion capture (BVH, C3D), keypoint JSON, videos and images, model files, and safe
+loading of files made elsewhere."""
 
 from ._bvh import BVHError, BVHMotion, read_bvh, write_bvh
+from ._c3d import read_c3d
+from ._keypoints import read_keypoints_json
 from ._model import default_trusted_types, load_model, model_versions, save_model
 from ._retarget import skeleton_to_bvh
 from ._safe import RestrictedUnpickler, UnsafeFileError, safe_extract, safe_pickle_load, sha256sum
@@ -17,7 +19,9 @@ __all__ = [
     "load_model",
     "model_versions",
     "read_bvh",
+    "read_c3d",
     "read_image",
+    "read_keypoints_json",
     "read_video",
     "safe_extract",
     "safe_pickle_load",

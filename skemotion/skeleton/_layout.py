@@ -371,3 +371,34 @@ def convert_layout(X, source, target=COMMON_LAYOUT):
         [X[..., [source.index(j) for j in source.common_map[joint]], :].mean(axis=-2) for joint in target.joint_names],
         axis=-2,
     )
+
+# --- OpenPose BODY_25 (index order of OpenPose's POSE_BODY_25_BODY_PARTS) ---
+_BODY25 = (
+    "nose", "neck", "right_shoulder", "right_elbow", "right_wrist", "left_shoulder", "left_elbow",
+    "left_wrist", "mid_hip", "right_hip", "right_knee", "right_ankle", "left_hip", "left_knee", "left_ankle",
+    "right_eye", "left_eye", "right_ear", "left_ear", "left_big_toe", "left_small_toe", "left_heel",
+    "right_big_toe", "right_small_toe", "right_heel",
+)
+# The tree follows OpenPose's limb pairs, rooted at the mid hip.
+_BODY25_PARENTS = {"mid_hip": None, "neck": "mid_hip", "nose": "neck"}
+for _side in ("left", "right"):
+    _BODY25_PARENTS.update({
+        f"{_side}_shoulder": "neck", f"{_side}_elbow": f"{_side}_shoulder", f"{_side}_wrist": f"{_side}_elbow",
+        f"{_side}_hip": "mid_hip", f"{_side}_knee": f"{_side}_hip", f"{_side}_ankle": f"{_side}_knee",
+        f"{_side}_eye": "nose", f"{_side}_ear": f"{_side}_eye", f"{_side}_big_toe": f"{_side}_ankle",
+        f"{_side}_small_toe": f"{_side}_big_toe", f"{_side}_heel": f"{_side}_ankle",
+    })
+# Root and neck from the hips and shoulders, as for coco17 and mediapipe33, so that the common joints of a
+# person are the same body points whichever of these detectors saw them (OpenPose's own mid_hip and neck are
+# predicted points near those means).
+register_layout(_layout(
+    "body25", _BODY25, _BODY25_PARENTS,
+    _sided(["shoulder", "elbow", "wrist", "hip", "knee", "ankle", "eye", "ear", "big_toe", "small_toe", "heel"]),
+    _midpoint_spine(_common_map(_HIPS, _SHOULDERS, ("left_ear", "right_ear"), "shoulder", "elbow", "wrist", "hip",
+                                "knee", "ankle"), _HIPS, _SHOULDERS)))
+
+# --- 100STYLE's rig (Mason et al. 2022): Hips, Chest..Chest4, Neck, Head, Left/Right Collar, Shoulder, Elbow,
+# Wrist, Hip, Knee, Ankle, Toe ---
+_RIG_MAPS["style100"] = _midpoint_spine(_common_map(
+    ("Hips",), ("Neck",), ("Head",), "Shoulder", "Elbow", "Wrist", "Hip", "Knee", "Ankle",
+    left="Left{}", right="Right{}"), ("Hips",), ("Neck",))

@@ -6,6 +6,7 @@ whole traceback instead.
 
 import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -48,6 +49,7 @@ def benchmark(args):
     from .benchmark import QUICK_SAMPLERS, make_imbalanced, motion_benchmark, to_markdown, write_report
     from .datasets import EMOTIONAL_STYLES, load_bandai_namco
 
+    _check_output_dir(Path(args.output_dir))
     bunch = load_bandai_namco(args.bandai, styles=EMOTIONAL_STYLES, contents="shared", layout="body16",
                               n_jobs=args.n_jobs)
     X, y, groups = bunch.data, bunch.target, bunch.groups
@@ -75,15 +77,38 @@ def benchmark(args):
     print(f"\nWrote {markdown} and {figure}")
 
 
-def extract(args):
-    """Pose extraction from videos or photos into an ``.npz`` file (poses, lengths, inputs)."""
-    from .pose import PoseExtractor
+def _check_output_dir(folder):
+    """Refuse an output folder that cannot be written now, rather than after the whole benchmark."""
+    from .utils._files import check_writable
 
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if existing == folder:
+        for name in ("benchmark.md", "benchmark.png"):
+            check_writable(folder / name)
+    else:  # the first missing folder must be creatable in the last existing one
+        check_writable(existing / folder.relative_to(existing).parts[0])
+
+
+def extract(args):
+    """Pose extraction from videos or photos into an ``.npz`` file (poses, lengths, inputs).
+
+    The output is checked before any extraction and written atomically, to exactly the name ``-o`` gives
+    (numpy would append ``.npz`` to a name without it). An extraction where every input failed writes nothing
+    and exits with status 1.
+    """
+    from .pose import PoseExtractor
+    from .utils._files import atomic_write, check_writable
+
+    check_writable(args.output)
     extractor = PoseExtractor(model_asset_path=args.model, coordinates=args.coordinates, n_jobs=args.n_jobs,
                               on_error="warn", verbose=1)
     poses, lengths = extractor.extract(args.inputs)
-    np.savez_compressed(args.output, poses=poses, lengths=lengths, inputs=np.array(args.inputs),
-                        layout="mediapipe33", coordinates=args.coordinates)
+    if len(lengths) and not np.any(lengths):
+        raise RuntimeError(f"every input failed ({len(lengths)} of {len(lengths)}, see the warnings above); "
+                           f"nothing written to {args.output}")
+    with atomic_write(args.output, "wb") as fh:  # a file object: numpy writes it under exactly this name
+        np.savez_compressed(fh, poses=poses, lengths=lengths, inputs=np.array(args.inputs),
+                            layout="mediapipe33", coordinates=args.coordinates)
     print(f"Wrote {args.output}: poses {poses.shape} (layout mediapipe33, {args.coordinates} coordinates)")
 
 

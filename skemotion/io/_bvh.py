@@ -58,12 +58,25 @@ class BVHError(ValueError):
         Path of the offending file, as given to :func:`read_bvh`.
     lineno : int
         1-based line number where the problem was detected.
+    message : str
+        What is wrong, without the file and line.
+
+    Notes
+    -----
+    It pickles (with its attributes), so an error raised in a joblib, loky or Dask worker reaches the caller
+    intact, still naming the file and line.
     """
 
     def __init__(self, filename, lineno, message):
         self.filename = str(filename)
         self.lineno = lineno
+        self.message = message
         super().__init__(f"{os.path.basename(self.filename)}, line {lineno}: {message}")
+
+    def __reduce__(self):
+        # The default rebuilds an exception from self.args (the formatted message alone), which does not fit
+        # this __init__: unpickling in the parent process would fail with a TypeError instead.
+        return type(self), (self.filename, self.lineno, self.message), self.__dict__
 
 
 # --------------------------------------------------------------------------
@@ -713,7 +726,8 @@ def write_bvh(path, motion, *, precision=10):
     What this writes, :func:`read_bvh` reads back to the same joints in the same order, the same channels
     and the same values within the written precision. Everything that would break that is refused before
     the file is touched: NaN or infinite values, joint names that are empty or would break the file's syntax
-    (whitespace, braces, unprintable characters), a precision outside 1 to 17, a motion without frames.
+    (whitespace, braces, unprintable characters), a precision outside 1 to 17, a motion without frames or
+    without channels.
     The file is written to a temporary file in the same folder and moved over ``path`` only when complete,
     so a failure leaves an existing file as it was.
 
@@ -818,6 +832,8 @@ def _check_writable_motion(motion, order):
         raise ValueError("the motion has no joint to write (every joint is an end site)")
     if motion.n_frames == 0:
         raise ValueError("the motion has no frames; a BVH file needs at least one")
+    if not any(motion.channels[j] for j in order):
+        raise ValueError("no joint has a channel; a BVH file needs at least one value per frame")
     if not (np.isfinite(motion.frame_time) and motion.frame_time > 0):
         raise ValueError(f"frame_time must be a positive number, got {motion.frame_time}")
     for j in order:

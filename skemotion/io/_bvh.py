@@ -744,9 +744,9 @@ def write_bvh(path, motion, *, precision=10):
         Significant digits of the frame values (``%.{precision}g``), so a
         round trip changes a value ``x`` by at most ``0.5 * 10**(1 - precision) * |x|``.
         The default keeps 10 significant digits: a relative error below
-        ``5e-10`` (under a micrometre on positions of a few metres written in
-        millimetres), and small values such as ``5.1e-06`` keep all their digits;
-        17 writes every double exactly.  Offsets and the frame time are always
+        ``5e-10`` (at most ``5e-7`` file units on values up to 1000), and small
+        values such as ``5.1e-06`` keep all their digits; 17 writes every
+        double exactly.  Offsets and the frame time are always
         written exactly (shortest round-trip repr).
 
     Raises

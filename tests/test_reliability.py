@@ -74,11 +74,11 @@ def test_atomic_write_replaces_whole_and_keeps_permissions(tmp_path):
 
 
 def test_atomic_path_interrupted_leaves_nothing(tmp_path):
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt, match="stopped"):
         with atomic_path(tmp_path / "video.mp4") as part:
             assert part.parent == tmp_path and part.suffix == ".mp4"  # writers pick the format from it
             part.write_bytes(b"half a video")
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt("stopped")
     assert _entries(tmp_path) == []
 
 

@@ -6,8 +6,6 @@ subject) so that no group is on both sides; chance (1 / n_classes) and majority-
 under the same folds. Used by ``skemotion demo`` / ``skemotion benchmark`` and ``benchmarks/bench_motion.py``.
 """
 
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +28,7 @@ from .motion import GaitImageEmbedding, JointDistances, KinematicFeatures, Skele
 from .nn import GaitCNNClassifier
 from .samplers import GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
 from .signatures import VelocityGradientSignature, WassersteinMDS
+from .utils._files import atomic_write
 
 __all__ = ["QUICK_SAMPLERS", "Result", "baselines", "clustering", "eeg_benchmark", "feature_samplers", "gait_cnn",
            "make_imbalanced", "motion_approaches", "motion_benchmark", "plot_results", "score", "to_markdown",
@@ -251,27 +250,17 @@ def write_report(sections, output_dir, *, header=""):
     tables = [f"## {title}\n\n{to_markdown(results)}\n" for title, results in sections.items()]
     markdown = out / "benchmark.md"
     text = (header + "\n\n" if header else "") + "\n".join(tables)
-    _write_atomically(markdown, lambda f: f.write(text.encode()))
+    with atomic_write(markdown, "w", newline="\n") as f:
+        f.write(text)
     sizes = [len(results) for results in sections.values()]
     fig = Figure(figsize=(10, 0.3 * sum(sizes) + 1.25 * len(sizes)))
     axes = fig.subplots(len(sizes), 1, squeeze=False, gridspec_kw={"height_ratios": sizes})[:, 0]
     for ax, (title, results) in zip(axes, sections.items()):
         plot_results(results, ax=ax, title=title)
     figure = out / "benchmark.png"
-    _write_atomically(figure, lambda f: fig.savefig(f, format="png", dpi=120))
+    with atomic_write(figure, "wb") as f:
+        fig.savefig(f, format="png", dpi=120)
     return markdown, figure
-
-
-def _write_atomically(path, write):
-    """``write(binary_file)`` into a temporary file next to ``path``, then rename: never a half-written report."""
-    handle, part = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            write(f)
-        os.replace(part, path)
-    except BaseException:
-        os.unlink(part)
-        raise
 
 
 def plot_results(results, *, ax=None, title=None):

@@ -7,6 +7,7 @@ whole traceback instead.
 
 import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -49,6 +50,7 @@ def benchmark(args):
     from .benchmark import QUICK_SAMPLERS, make_imbalanced, motion_benchmark, to_markdown, write_report
     from .datasets import EMOTIONAL_STYLES, load_bandai_namco
 
+    _check_output_dir(Path(args.output_dir))
     bunch = load_bandai_namco(args.bandai, styles=EMOTIONAL_STYLES, contents="shared", layout="body16",
                               n_jobs=args.n_jobs)
     X, y, groups = bunch.data, bunch.target, bunch.groups
@@ -76,16 +78,39 @@ def benchmark(args):
     print(f"\nWrote {markdown} and {figure}")
 
 
-def extract(args):
-    """Pose extraction from videos or photos into an ``.npz`` file (poses, lengths, inputs, frame rates)."""
-    from .pose import PoseExtractor
+def _check_output_dir(folder):
+    """Refuse an output folder that cannot be written now, rather than after the whole benchmark."""
+    from .utils._files import check_writable
 
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if existing == folder:
+        for name in ("benchmark.md", "benchmark.png"):
+            check_writable(folder / name)
+    else:  # the first missing folder must be creatable in the last existing one
+        check_writable(existing / folder.relative_to(existing).parts[0])
+
+
+def extract(args):
+    """Pose extraction from videos or photos into an ``.npz`` file (poses, lengths, inputs, frame rates).
+
+    The output is checked before any extraction and written atomically, to exactly the name ``-o`` gives
+    (numpy would append ``.npz`` to a name without it). An extraction where every input failed writes nothing
+    and exits with status 1.
+    """
+    from .pose import PoseExtractor
+    from .utils._files import atomic_write, check_writable
+
+    check_writable(args.output)
     extractor = PoseExtractor(model_asset_path=args.model, coordinates=args.coordinates, n_jobs=args.n_jobs,
                               on_error="warn", verbose=1)
     poses, lengths = extractor.extract(args.inputs)
+    if len(lengths) and not np.any(lengths):
+        raise RuntimeError(f"every input failed ({len(lengths)} of {len(lengths)}, see the warnings above); "
+                           f"nothing written to {args.output}")
     rates = np.full(len(args.inputs), np.nan) if poses.frame_rate is None else poses.frame_rate
-    np.savez_compressed(args.output, poses=np.asarray(poses), lengths=lengths, inputs=np.array(args.inputs),
-                        frame_rate=rates, layout="mediapipe33", coordinates=args.coordinates, y_up=poses.y_up)
+    with atomic_write(args.output, "wb") as fh:  # a file object: numpy writes it under exactly this name
+        np.savez_compressed(fh, poses=np.asarray(poses), lengths=lengths, inputs=np.array(args.inputs),
+                            frame_rate=rates, layout="mediapipe33", coordinates=args.coordinates, y_up=poses.y_up)
     print(f"Wrote {args.output}: poses {poses.shape} (layout mediapipe33, {args.coordinates} coordinates, "
           f"frame rates {', '.join(f'{r:g}' for r in rates)} fps)")
 

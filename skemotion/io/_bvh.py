@@ -23,7 +23,6 @@ FK conventions
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import warnings
@@ -33,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..skeleton import layout_from_rig, with_metadata
+from ..utils._files import atomic_write, check_writable
 
 __all__ = ["BVHError", "BVHMotion", "read_bvh", "write_bvh"]
 
@@ -58,12 +58,25 @@ class BVHError(ValueError):
         Path of the offending file, as given to :func:`read_bvh`.
     lineno : int
         1-based line number where the problem was detected.
+    message : str
+        What is wrong, without the file and line.
+
+    Notes
+    -----
+    It pickles (with its attributes), so an error raised in a joblib, loky or Dask worker reaches the caller
+    intact, still naming the file and line.
     """
 
     def __init__(self, filename, lineno, message):
         self.filename = str(filename)
         self.lineno = lineno
+        self.message = message
         super().__init__(f"{os.path.basename(self.filename)}, line {lineno}: {message}")
+
+    def __reduce__(self):
+        # The default rebuilds an exception from self.args (the formatted message alone), which does not fit
+        # this __init__: unpickling in the parent process would fail with a TypeError instead.
+        return type(self), (self.filename, self.lineno, self.message), self.__dict__
 
 
 # --------------------------------------------------------------------------
@@ -707,20 +720,42 @@ def _truncated(path, lineno, complete, header, detail=""):
 # --------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------
-def write_bvh(path, motion, *, precision=6):
-    """Write a :class:`BVHMotion` to a BVH file.
+def write_bvh(path, motion, *, precision=10):
+    """Write a :class:`BVHMotion` to a BVH file, atomically.
+
+    What this writes, :func:`read_bvh` reads back to the same joints in the same order, the same channels
+    and the same values within the written precision. Everything that would break that is refused before
+    the file is touched: NaN or infinite values, joint names that are empty or would break the file's syntax
+    (whitespace, braces, unprintable characters), a precision outside 1 to 17, a motion without frames or
+    without channels.
+    The file is written to a temporary file in the same folder and moved over ``path`` only when complete,
+    so a failure leaves an existing file as it was.
 
     Parameters
     ----------
     path : str or path-like
-        Destination file (overwritten).
+        Destination file (replaced). Its folder must exist.
     motion : BVHMotion
         What to write.  Joints flagged in ``motion.is_end_site`` are not
         written as joints; ``motion.end_sites`` become ``End Site`` blocks.
-    precision : int, default=6
-        Digits after the decimal point for the frame values, so a round trip
-        changes them by at most ``0.5 * 10**-precision``.  Offsets and the
-        frame time are written exactly (shortest round-trip repr).
+        Joints are written depth first (each joint right after its parent's
+        earlier children), which is the order :func:`read_bvh` returns.
+    precision : int, default=10
+        Significant digits of the frame values (``%.{precision}g``), so a
+        round trip changes a value ``x`` by at most ``0.5 * 10**(1 - precision) * |x|``.
+        The default keeps 10 significant digits: a relative error below
+        ``5e-10`` (at most ``5e-7`` file units on values up to 1000), and small
+        values such as ``5.1e-06`` keep all their digits; 17 writes every
+        double exactly.  Offsets and the frame time are always
+        written exactly (shortest round-trip repr).
+
+    Raises
+    ------
+    ValueError
+        If ``motion`` cannot be written as a BVH file that reads back the same (see above); the message
+        names the joint, frame and channel at fault.
+    OSError
+        If ``path`` cannot be written (missing folder, a folder, no permission), before anything is written.
 
     See Also
     --------
@@ -735,7 +770,7 @@ def write_bvh(path, motion, *, precision=6):
     ...     joint_names=["shoulder", "elbow"], parents=[-1, 0],
     ...     offsets=[[0, 0, 0], [0, 2, 0]],
     ...     channels=[("Xposition", "Yposition", "Zposition", "Yrotation"), ("Xrotation",)],
-    ...     motion=np.array([[0, 0, 0, 0, 0], [1, 0, 0, 0, 90]]), frame_time=1 / 30,
+    ...     motion=np.array([[0, 0, 0, 0, 0], [1, 0, 5.1e-06, 0, 90]]), frame_time=1 / 30,
     ...     end_sites={1: [0, 1, 0]})
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = pathlib.Path(tmp) / "arm.bvh"
@@ -743,9 +778,14 @@ def write_bvh(path, motion, *, precision=6):
     ...     again = read_bvh(path)
     >>> again.channels
     [('Xposition', 'Yposition', 'Zposition', 'Yrotation'), ('Xrotation',)]
+    >>> again.motion[1, 2]
+    np.float64(5.1e-06)
     >>> np.allclose(again.positions, arm.positions)
     True
     """
+    if not isinstance(motion, BVHMotion):
+        raise TypeError(f"write_bvh writes a BVHMotion, got {type(motion).__name__}")
+    precision = _check_precision(precision)
     keep = ~motion.is_end_site
     children = [[] for _ in motion.joint_names]
     for j, parent in enumerate(motion.parents):
@@ -755,14 +795,69 @@ def write_bvh(path, motion, *, precision=6):
     order = []  # joints in written (depth-first) order = column order
     for root in np.flatnonzero((motion.parents < 0) & keep):
         _write_joint(out, motion, children, int(root), 0, order)
+    _check_writable_motion(motion, order)
     columns = _channel_columns(motion.channels)
     values = motion.motion[:, [c for j in order for c in columns[j]]]
     out += ["MOTION", f"Frames: {motion.n_frames}", f"Frame Time: {_exact(motion.frame_time)}"]
-    buffer = io.StringIO()
-    np.savetxt(buffer, values, fmt=f"%.{int(precision)}f", delimiter=" ")
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+    check_writable(path)  # before any formatting work
+    with atomic_write(path, "w", newline="\n") as fh:
         fh.write("\n".join(out) + "\n")
-        fh.write(buffer.getvalue())
+        _write_frames(fh, values, precision)
+
+
+def _write_frames(fh, values, precision):
+    np.savetxt(fh, values, fmt=f"%.{precision}g", delimiter=" ")
+
+
+def _check_precision(precision):
+    # 17 significant digits already write every double exactly; 0 would write nothing readable.
+    if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) or not 1 <= precision <= 17:
+        raise ValueError(f"precision must be an integer from 1 to 17 (significant digits), got {precision!r}")
+    return int(precision)
+
+
+def _check_joint_name(name, j):
+    bad = [c for c in name if c.isspace() or c in "{}" or not c.isprintable()]
+    if not name or bad:
+        what = "is empty" if not name else f"contains {''.join(dict.fromkeys(bad))!r}"
+        raise ValueError(
+            f"joint {j} name {name!r} {what}; read_bvh could not read it back (names must be non-empty, "
+            f"without whitespace or braces)"
+        )
+
+
+def _check_writable_motion(motion, order):
+    """Refuse what read_bvh would refuse or read back differently."""
+    if not order:
+        raise ValueError("the motion has no joint to write (every joint is an end site)")
+    if motion.n_frames == 0:
+        raise ValueError("the motion has no frames; a BVH file needs at least one")
+    if not any(motion.channels[j] for j in order):
+        raise ValueError("no joint has a channel; a BVH file needs at least one value per frame")
+    if not (np.isfinite(motion.frame_time) and motion.frame_time > 0):
+        raise ValueError(f"frame_time must be a positive number, got {motion.frame_time}")
+    for j in order:
+        _check_joint_name(motion.joint_names[j], j)
+        for what, vector in (("OFFSET", motion.offsets[j]), ("End Site OFFSET", motion.end_sites.get(j))):
+            if vector is not None and not np.isfinite(vector).all():
+                raise ValueError(f"joint {motion.joint_names[j]!r} has a non-finite {what} {vector.tolist()}")
+    bad = np.argwhere(~np.isfinite(motion.motion))
+    if len(bad):
+        frame, column = bad[0]
+        joint, channel = _column_owner(motion.channels, column)
+        raise ValueError(
+            f"motion value {motion.motion[frame, column]} at frame {frame}, joint "
+            f"{motion.joint_names[joint]!r} {channel} ({len(bad)} non-finite values in all); "
+            "a BVH file holds finite numbers only"
+        )
+
+
+def _column_owner(channels, column):
+    for j, chans in enumerate(channels):
+        if column < len(chans):
+            return j, chans[column]
+        column -= len(chans)
+    raise IndexError(column)
 
 
 def _write_joint(out, motion, children, j, depth, order):

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..io import read_video
 from ..skeleton import skeleton_metadata
+from ..utils._files import atomic_path, check_writable
 from ._base import SIDES, bone_sides, joint_sides, positive_int, resolve_layout, rgb255, side_colors
 
 _VIDEO_CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG"}
@@ -134,13 +135,14 @@ def contact_sheet(frames, every=1, n_cols=None, tile_width=320, first_index=0):
     return sheet
 
 
-def _write_video(path, frames, fps):
+def _write_video(path, frames, fps, name):
+    """Write ``frames`` to ``path`` (a temporary file); errors speak of ``name``, the file the user asked for."""
     cv2 = _cv2()
     height, width = frames.shape[1:3]
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*_VIDEO_CODECS[path.suffix.lower()]), fps,
                              (width, height))
     if not writer.isOpened():
-        raise OSError(f"OpenCV cannot write the video {str(path)!r}; try an .avi output (MJPG codec).")
+        raise OSError(f"OpenCV cannot write the video {str(name)!r}; try an .avi output (MJPG codec).")
     for frame in frames:
         writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
     writer.release()
@@ -220,6 +222,8 @@ def overlay_pose(video, landmarks, output=None, *, layout="auto", normalized=Non
             f"Unknown output type {output.suffix!r}; use a video ({', '.join(sorted(_VIDEO_CODECS))}) or an "
             f"image ({', '.join(sorted(_IMAGE_SUFFIXES))})."
         )
+    if output is not None:
+        check_writable(output)  # before reading and drawing every frame
     if isinstance(video, (str, Path)):
         frames, video_fps = read_video(video)
     else:
@@ -235,13 +239,15 @@ def overlay_pose(video, landmarks, output=None, *, layout="auto", normalized=Non
         _draw_pose(image, pose, layout, bone_rgb, joint_rgb, thickness, 2 * thickness)
 
     if output is not None and output.suffix.lower() in _VIDEO_CODECS:
-        _write_video(output, drawn, fps or video_fps or 30.0)
+        with atomic_path(output) as part:  # OpenCV writes to a name, so the name is temporary
+            _write_video(part, drawn, fps or video_fps or 30.0, output)
     sheet = None
     if output is not None and output.suffix.lower() in _IMAGE_SUFFIXES:
         sheet = contact_sheet(drawn, every, n_cols, tile_width)
         from PIL import Image
 
-        Image.fromarray(sheet).save(output)
+        with atomic_path(output) as part:  # the temporary name keeps the suffix PIL reads the format from
+            Image.fromarray(sheet).save(part)
     if ax is None and output is not None:
         return output
     if sheet is None:

@@ -1,12 +1,12 @@
 """Where the MediaPipe pose model comes from: an explicit path, an environment variable, or the user cache."""
 
 import os
-import shutil
-import tempfile
 import urllib.request
 from pathlib import Path
 
 from tqdm.auto import tqdm
+
+from ..utils._files import atomic_write
 
 MODEL_ENV_VAR = "SKEMOTION_POSE_MODEL"
 MODEL_VARIANTS = ("lite", "full", "heavy")
@@ -89,17 +89,10 @@ def download_model(variant="full", *, url=None, cache_dir=None, overwrite=False,
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     url = url or _MODEL_URL.format(variant=variant)
-    handle, part = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".part")
-    os.close(handle)
-    part = Path(part)
-    try:
-        with urllib.request.urlopen(url) as response, part.open("wb") as out:
-            size = int(response.headers.get("Content-Length") or 0) or None
-            with tqdm(total=size, unit="B", unit_scale=True, desc=target.name, disable=not progress) as bar:
-                while chunk := response.read(1 << 16):
-                    out.write(chunk)
-                    bar.update(len(chunk))
-        shutil.move(part, target)
-    finally:
-        part.unlink(missing_ok=True)
+    with urllib.request.urlopen(url) as response, atomic_write(target, "wb") as out:
+        size = int(response.headers.get("Content-Length") or 0) or None
+        with tqdm(total=size, unit="B", unit_scale=True, desc=target.name, disable=not progress) as bar:
+            while chunk := response.read(1 << 16):
+                out.write(chunk)
+                bar.update(len(chunk))
     return target

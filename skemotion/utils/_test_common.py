@@ -88,3 +88,15 @@ EXPECTED_FAILED_CHECKS = {
         "band, and the error names the band and the resolution.",
     },
 }
+
+# Parameters for the skeleton invariants (tests/test_invariants.py), on small real-shaped skeleton data:
+# networks train for one epoch, since the invariants test the contract (ragged = padded, layouts, NaN), not the fit.
+SKELETON_INIT_PARAMS = {
+    "GANSampler": dict(max_epochs=1, hidden_size=8, random_state=0),
+    "VAESampler": dict(max_epochs=1, hidden_size=8, random_state=0),
+    "NeuralGasSampler": dict(random_state=0),
+    "ViewAugmenter": dict(angles=[90.0], random_state=0),
+    "MotionVAE": dict(max_epochs=1, random_state=0),
+    "STGCNClassifier": dict(max_epochs=1, random_state=0),
+    "ViewGroupGaitCNNClassifier": dict(max_epochs=1, random_state=0),
+}

@@ -166,3 +166,20 @@ def test_normalizer_names_a_sample_whose_root_is_never_seen(gait):
     X[1, :, 0] = np.nan
     with pytest.raises(ValueError, match="Cannot centre sample 1"):
         SkeletonNormalizer(centering="trajectory", scale=False).fit_transform(X)
+
+
+def test_blocks_of_samples_change_nothing_and_errors_name_the_sample(gait):
+    from sklearn import config_context
+
+    X = list(gait.data)
+    X[9] = np.full_like(np.asarray(X[9]), np.nan)
+    X[9][:, 1:] = 1.0  # root never observed in sample 9
+    whole = [est.fit_transform(gait.data) for est in (SkeletonNormalizer(n_frames=20), KinematicFeatures(),
+                                                      JointDistances())]
+    with config_context(working_memory=0.05):  # about one sample per block
+        blocked = [est.fit_transform(gait.data) for est in (SkeletonNormalizer(n_frames=20), KinematicFeatures(),
+                                                            JointDistances())]
+        with pytest.raises(ValueError, match="Cannot centre sample 9: its root joint is never observed"):
+            SkeletonNormalizer(centering="trajectory", scale=False).fit_transform(X)
+    for a, b in zip(whole, blocked):
+        np.testing.assert_array_equal(a, b)

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..skeleton import SkeletonLayout, axis_name, difference_weights, finite_difference, joint_names
 from ..skeleton._temporal import nan_warnings_ignored
+from ..utils._parallel import sample_blocks
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_skeleton_layout, frame_rates, validate_skeletons
 
@@ -121,18 +122,21 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         check_skeleton_layout(self, X, None, reset=False)
         X_checked, _ = validate_skeletons(self, X, reset=False, min_frames=self._min_frames())
         X, rates = X_checked, frame_rates(self, X, len(X_checked))
-        blocks = []
+        features = np.concatenate([self._features(X[rows], rates[rows]) for rows in sample_blocks(X)])
+        _warn_unobserved(features, self.get_feature_names_out(), self)
+        return features
+
+    def _features(self, X, rates):
+        """The features of a block of samples (blocks bound the memory of the derivatives)."""
+        stats = []
         with nan_warnings_ignored():
             for order in (1, 2, 3):
-                derivative = finite_difference(X, rates, order, self.accuracy)
-                magnitude = np.linalg.norm(derivative, axis=-1)
-                blocks += [np.nanmean(magnitude, axis=1), np.nanstd(magnitude, axis=1), np.nanmax(magnitude, axis=1)]
+                magnitude = np.linalg.norm(finite_difference(X, rates, order, self.accuracy), axis=-1)
+                stats += [np.nanmean(magnitude, axis=1), np.nanstd(magnitude, axis=1), np.nanmax(magnitude, axis=1)]
             steps = np.linalg.norm(np.diff(X, axis=1), axis=-1)
             path = np.where(np.isnan(steps).all(axis=1), np.nan, np.nansum(steps, axis=1))
             ranges = np.nanmax(X, axis=1) - np.nanmin(X, axis=1)
-        features = np.concatenate([np.stack(blocks + [path], axis=-1), ranges], axis=-1).reshape(len(X), -1)
-        _warn_unobserved(features, self.get_feature_names_out(), self)
-        return features
+        return np.concatenate([np.stack(stats + [path], axis=-1), ranges], axis=-1).reshape(len(X), -1)
 
     def _min_frames(self):
         """Frames of the speed stencil (this also rejects an odd accuracy above 1)."""
@@ -249,21 +253,24 @@ class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         check_skeleton_layout(self, X, None, reset=False)
         X, lengths = validate_skeletons(self, X, reset=False, two_d_as="joints")
-        distances = np.linalg.norm(X[:, :, self.pairs_[:, 0]] - X[:, :, self.pairs_[:, 1]], axis=-1)
-        if self.summary == "frames":
-            if X.shape[1] != self.n_frames_ or (lengths != self.n_frames_).any():
-                raise ValueError(
-                    f"summary='frames' needs every sequence to have the {self.n_frames_} frames seen in fit; "
-                    "resample with SkeletonNormalizer(n_frames=...) first."
-                )
-            features = distances.transpose(0, 2, 1).reshape(len(X), -1)
-        else:
-            with nan_warnings_ignored():
-                stats = [np.nanmean(distances, 1), np.nanstd(distances, 1), np.nanmin(distances, 1),
-                         np.nanmax(distances, 1)]
-            features = np.stack(stats, axis=-1).reshape(len(X), -1)
+        if self.summary == "frames" and (X.shape[1] != self.n_frames_ or (lengths != self.n_frames_).any()):
+            raise ValueError(
+                f"summary='frames' needs every sequence to have the {self.n_frames_} frames seen in fit; "
+                "resample with SkeletonNormalizer(n_frames=...) first."
+            )
+        features = np.concatenate([self._distances(X[rows]) for rows in sample_blocks(X, len(self.pairs_))])
         _warn_unobserved(features, self.get_feature_names_out(), self)
         return features
+
+    def _distances(self, X):
+        """The features of a block of samples (blocks bound the memory of the per-frame distances)."""
+        distances = np.linalg.norm(X[:, :, self.pairs_[:, 0]] - X[:, :, self.pairs_[:, 1]], axis=-1)
+        if self.summary == "frames":
+            return distances.transpose(0, 2, 1).reshape(len(X), -1)
+        with nan_warnings_ignored():
+            stats = [np.nanmean(distances, 1), np.nanstd(distances, 1), np.nanmin(distances, 1),
+                     np.nanmax(distances, 1)]
+        return np.stack(stats, axis=-1).reshape(len(X), -1)
 
     def get_feature_names_out(self, input_features=None):
         """Feature names ``d_{anchor}_{joint}_{statistic}`` or ``d_{anchor}_{joint}_t{frame}``."""

@@ -19,6 +19,7 @@ from ..skeleton import (
     yaw_rotation,
 )
 from ..skeleton._temporal import fill_gaps, nan_warnings_ignored, resample, resample_to_rate
+from ..utils._parallel import sample_blocks
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_skeleton_layout, validate_skeletons
 from ._features import LAYOUT_CONSTRAINT
@@ -179,19 +180,34 @@ class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator, auto_wr
         rates = metadata.frame_rates
         if self.frame_rate is not None:  # the target rate: resampling needs each sequence's own
             rates = check_frame_rate(None, metadata, len(X_checked), type(self).__name__)
-        X = X_checked
+        out_layout = get_layout(COMMON_LAYOUT) if self.to_common else layout
+        # Blocks of samples bound the temporaries (gap filling, rotation, scaling) by sklearn's working_memory:
+        # the peak stays near the padded input plus the output (benchmarks/bench_memory.py).
+        out = out_rates = None
+        for rows in sample_blocks(X_checked):
+            block, block_rates = self._normalize(X_checked[rows], lengths[rows], None if rates is None else
+                                                 rates[rows], layout, rows.start)
+            if out is None:
+                out = _output_array(self, X_checked, lengths, rates, block.shape[2])
+                out_rates = None if block_rates is None else np.empty(len(X_checked))
+            out[rows, : block.shape[1]] = block
+            if out_rates is not None:
+                out_rates[rows] = block_rates
+        return with_metadata(out, layout=out_layout, frame_rate=out_rates, y_up=metadata.y_up,
+                             units="body" if self.scale else metadata.units)
+
+    def _normalize(self, X, lengths, rates, layout, first):
+        """Every step on a block of samples; ``first`` is the block's first sample (for the messages)."""
         if self.to_common:
             X, layout = convert_layout(X, layout), get_layout(COMMON_LAYOUT)
         X = fill_gaps(X, self.max_gap)
         if self.centering is not None:
-            X = X - self._origin(X, layout)
+            X -= self._origin(X, layout, first)
         if self.align_yaw:
-            X = _rotate_yaw(X, hip_vector(X, layout))
+            X = _rotate_yaw(X, hip_vector(X, layout), first)
         if self.scale:
-            X = X / self._body_size(X, layout)[:, np.newaxis, np.newaxis, np.newaxis]
-        X, rates = self._resample(X, lengths, rates)
-        return with_metadata(X, layout=layout, frame_rate=rates, y_up=metadata.y_up,
-                             units="body" if self.scale else metadata.units)
+            X /= self._body_size(X, layout, first)[:, np.newaxis, np.newaxis, np.newaxis]
+        return self._resample(X, lengths, rates)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output's channels, ``{joint}_{axis}`` (joints of the output layout), for pipelines.
@@ -231,36 +247,48 @@ class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator, auto_wr
             return resample_to_rate(X, lengths, rates, self.frame_rate), np.full(len(X), float(self.frame_rate))
         return X, rates
 
-    def _origin(self, X, layout):
+    def _origin(self, X, layout, first=0):
         root = root_positions(X, layout)
         if self.centering == "root":
             return root[:, :, np.newaxis]
         observed = ~np.isnan(root).any(axis=2)
         missing = np.flatnonzero(~observed.any(axis=1))
         if missing.size:
-            raise ValueError(f"Cannot centre sample {missing[0]}: its root joint is never observed.")
+            raise ValueError(f"Cannot centre sample {first + missing[0]}: its root joint is never observed.")
         first = np.argmax(observed, axis=1)
         return root[np.arange(len(X)), first][:, np.newaxis, np.newaxis]
 
     @staticmethod
-    def _body_size(X, layout):
+    def _body_size(X, layout, first=0):
         size = body_size(X, layout)
         bad = np.flatnonzero(~(size > 0))
         if bad.size:
             raise ValueError(
-                f"Cannot scale sample {bad[0]}: no frame has all bones of layout {layout.name!r} observed "
+                f"Cannot scale sample {first + bad[0]}: no frame has all bones of layout {layout.name!r} observed "
                 "(or they have zero length). Use scale=False or fill the missing joints."
             )
         return size
 
 
-def _rotate_yaw(X, hips):
+def _output_array(normalizer, X, lengths, rates, n_joints):
+    """The NaN-filled output, shaped by the resampling that the normalizer does."""
+    if normalizer.n_frames is not None:
+        n_frames = normalizer.n_frames
+    elif normalizer.frame_rate is not None:
+        n_frames = int((np.floor((lengths - 1) / rates * normalizer.frame_rate + 1e-9) + 1).max())
+    else:
+        n_frames = X.shape[1]
+    return np.full((len(X), n_frames, n_joints, X.shape[3]), np.nan)
+
+
+def _rotate_yaw(X, hips, first=0):
     """Rotate each sequence about y so that its mean horizontal hip vector points along +x."""
     with nan_warnings_ignored():
         mean_hips = np.nanmean(hips, axis=1)
     norm = np.hypot(mean_hips[:, 0], mean_hips[:, 2])
     bad = np.flatnonzero(~(norm > 0))
     if bad.size:
-        raise ValueError(f"Cannot align the facing direction of sample {bad[0]}: its hips are never observed.")
+        raise ValueError(f"Cannot align the facing direction of sample {first + bad[0]}: its hips are never "
+                         "observed.")
     angles = np.degrees(np.arctan2(mean_hips[:, 2], mean_hips[:, 0]))
     return np.einsum("nij,ntkj->ntki", yaw_rotation(angles), X)

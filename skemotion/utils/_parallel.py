@@ -103,3 +103,29 @@ def parallel_blocks(function, X, n_jobs=None, *, prefer="threads", min_values_pe
     blocks = np.array_split(np.arange(len(X)), workers)
     results = Parallel(n_jobs=workers, prefer=prefer)(delayed(function)(X[rows]) for rows in blocks)
     return np.concatenate(results)
+
+
+BLOCK_MEMORY_MIB = 64  # temporaries per block: small beside a large data set, large enough to vectorise well
+
+
+def sample_blocks(X, temporaries=8):
+    """Slices of samples whose float64 temporaries (``temporaries`` per value) fit in ``BLOCK_MEMORY_MIB``, or
+    in sklearn's ``working_memory`` when that is smaller.
+
+    Transformers that make several full-size temporaries (derivatives, distances, gap filling) loop over
+    these blocks, so their peak memory stays near their input and output (benchmarks/bench_memory.py).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn import config_context
+    >>> with config_context(working_memory=1):      # MiB
+    ...     [b.stop for b in sample_blocks(np.zeros((5, 100, 16, 3)))]   # 3 samples of 0.3 MiB a block
+    [3, 5]
+    """
+    from sklearn import get_config
+    from sklearn.utils import gen_batches
+
+    per_sample = 8 * temporaries * max(1, int(np.prod(X.shape[1:])))
+    budget = min(get_config()["working_memory"], BLOCK_MEMORY_MIB) * 2**20
+    return gen_batches(len(X), max(1, int(budget // per_sample)))

@@ -35,7 +35,7 @@ def main():
     parser.add_argument("--n-sequences", type=int, default=5000)
     args = parser.parse_args()
     X = sequences(args.n_sequences)
-    print(f"| transformer | input (MB) | peak / input |\n|---|---|---|")
+    print("| transformer | input (MB) | peak / input |\n|---|---|---|")
     for name, estimator in [("SkeletonNormalizer(align_yaw=True)", SkeletonNormalizer(align_yaw=True)),
                             ("SkeletonNormalizer(n_frames=32)", SkeletonNormalizer(n_frames=32)),
                             ("KinematicFeatures()", KinematicFeatures()),

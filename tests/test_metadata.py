@@ -229,3 +229,14 @@ def test_samplers_pass_the_metadata_on_to_the_next_step():
     minority = normalized.frame_rate[keep][gait.target[keep] == minority_class]
     np.testing.assert_allclose(new_rates, np.median(minority))  # the class's median rate
     assert KinematicFeatures().fit_transform(X_res).shape[0] == len(y_res)
+
+
+def test_a_ragged_set_as_an_object_array_is_read_like_a_list():
+    gait = make_emotional_gait(4, random_state=0)
+    as_object = np.empty(len(gait.data), dtype=object)
+    as_object[:] = gait.data
+    np.testing.assert_array_equal(KinematicFeatures().fit_transform(as_object),  # rates read from the elements
+                                  KinematicFeatures().fit_transform(gait.data))
+    as_object[1] = np.zeros((5, 17, 3))
+    with pytest.raises(ValueError, match="Sequence 1 has 17 joints x 3 dims, but sequence 0 has 16 x 3"):
+        JointDistances().fit(as_object)

@@ -262,6 +262,8 @@ def skeleton_metadata(X):
         if rates is not None:
             rates = np.atleast_1d(np.asarray(rates, dtype=float))
         return SkeletonMetadata(X.layout, rates, X.y_up, X.units)
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1:  # a ragged set as an object array
+        X = list(X)
     if not isinstance(X, (list, tuple)) or not X or not any(isinstance(x, SkeletonArray) for x in X):
         return SkeletonMetadata()
     found = [x if isinstance(x, SkeletonArray) else None for x in X]

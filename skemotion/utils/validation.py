@@ -62,7 +62,7 @@ def to_skeleton_array(X):
     >>> to_skeleton_array([np.ones((3, 2, 3)), np.ones((1, 2, 3))]).shape
     (2, 3, 2, 3)
     """
-    if isinstance(X, np.ndarray):
+    if isinstance(X, np.ndarray) and X.dtype != object:
         return X
     sequences = [np.asarray(x, dtype=float) for x in X]
     if not sequences:
@@ -86,7 +86,9 @@ def to_skeleton_array(X):
 
 
 def is_ragged_list(X):
-    """True for a non-empty list or tuple of 3-D sequences."""
+    """True for a non-empty list, tuple or 1-D object array of 3-D sequences."""
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1:
+        return len(X) > 0 and np.ndim(X[0]) == 3
     return isinstance(X, (list, tuple)) and len(X) > 0 and np.ndim(X[0]) == 3
 
 

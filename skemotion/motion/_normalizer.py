@@ -18,7 +18,7 @@ from ..skeleton import (
     with_metadata,
     yaw_rotation,
 )
-from ..skeleton._temporal import fill_gaps, nan_warnings_ignored, resample, resample_to_rate
+from ..skeleton._temporal import fill_gaps, nan_warnings_ignored, rate_resampled_lengths, resample, resample_to_rate
 from ..utils._parallel import sample_blocks
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_skeleton_layout, validate_skeletons
@@ -183,18 +183,14 @@ class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator, auto_wr
         out_layout = get_layout(COMMON_LAYOUT) if self.to_common else layout
         # Blocks of samples bound the temporaries (gap filling, rotation, scaling) by sklearn's working_memory:
         # the peak stays near the padded input plus the output (benchmarks/bench_memory.py).
-        out = out_rates = None
+        n_joints = out_layout.n_joints if self.to_common else X_checked.shape[2]
+        out = _output_array(self, X_checked, lengths, rates, n_joints)
         for rows in sample_blocks(X_checked):
-            block, block_rates = self._normalize(X_checked[rows], lengths[rows], None if rates is None else
-                                                 rates[rows], layout, rows.start)
-            if out is None:
-                out = _output_array(self, X_checked, lengths, rates, block.shape[2])
-                out_rates = None if block_rates is None else np.empty(len(X_checked))
+            block_rates = None if rates is None else rates[rows]
+            block = self._normalize(X_checked[rows], lengths[rows], block_rates, layout, rows.start)
             out[rows, : block.shape[1]] = block
-            if out_rates is not None:
-                out_rates[rows] = block_rates
-        return with_metadata(out, layout=out_layout, frame_rate=out_rates, y_up=metadata.y_up,
-                             units="body" if self.scale else metadata.units)
+        return with_metadata(out, layout=out_layout, frame_rate=self._output_rates(lengths, rates),
+                             y_up=metadata.y_up, units="body" if self.scale else metadata.units)
 
     def _normalize(self, X, lengths, rates, layout, first):
         """Every step on a block of samples; ``first`` is the block's first sample (for the messages)."""
@@ -238,14 +234,21 @@ class SkeletonNormalizer(SkeletonMixin, TransformerMixin, BaseEstimator, auto_wr
         return self
 
     def _resample(self, X, lengths, rates):
-        """Resample in time; the rate of each output sequence follows from its new number of frames."""
+        """Resample in time, to ``n_frames`` frames or to ``frame_rate`` frames per second."""
         if self.n_frames is not None:
-            X = resample(X, lengths, self.n_frames)
-            # The first and last frames stay in place: n_frames - 1 intervals span the original duration.
-            return X, None if rates is None else rates * (self.n_frames - 1) / np.maximum(lengths - 1, 1)
+            return resample(X, lengths, self.n_frames)
         if self.frame_rate is not None:
-            return resample_to_rate(X, lengths, rates, self.frame_rate), np.full(len(X), float(self.frame_rate))
-        return X, rates
+            return resample_to_rate(X, lengths, rates, self.frame_rate)
+        return X
+
+    def _output_rates(self, lengths, rates):
+        """The rate of each output sequence, which follows from its new number of frames."""
+        if self.frame_rate is not None:
+            return np.full(len(lengths), float(self.frame_rate))
+        if self.n_frames is not None and rates is not None:
+            # The first and last frames stay in place: n_frames - 1 intervals span the original duration.
+            return rates * (self.n_frames - 1) / np.maximum(lengths - 1, 1)
+        return rates
 
     def _origin(self, X, layout, first=0):
         root = root_positions(X, layout)
@@ -275,7 +278,7 @@ def _output_array(normalizer, X, lengths, rates, n_joints):
     if normalizer.n_frames is not None:
         n_frames = normalizer.n_frames
     elif normalizer.frame_rate is not None:
-        n_frames = int((np.floor((lengths - 1) / rates * normalizer.frame_rate + 1e-9) + 1).max())
+        n_frames = int(rate_resampled_lengths(lengths, rates, normalizer.frame_rate).max())
     else:
         n_frames = X.shape[1]
     return np.full((len(X), n_frames, n_joints, X.shape[3]), np.nan)

@@ -5,18 +5,17 @@ Linux, which fail to load beside a CPU-only torch; where braindecode cannot be i
 exists, is left out of :func:`skemotion.utils.all_estimators`, and ``fit`` raises an ImportError that says why.
 """
 
-from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ..utils._tags import EEGMixin
 from ..utils.validation import check_eeg
-from ._training import check_device, forward_float64, seeded_torch
+from ._training import TRAINING_CONSTRAINTS, check_device, forward_float64, seeded_torch
 
 
 def _braindecode_import_error():
@@ -67,13 +66,7 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
     _parameter_constraints = {
         "model": [StrOptions(set(BRAINDECODE_MODELS))],
         "module_params": [dict, None],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "device": [str],
-        "random_state": ["random_state"],
+        **TRAINING_CONSTRAINTS,
     }
 
     def __init__(self, model="EEGNet", module_params=None, max_epochs=30, batch_size=32, lr=1e-3, weight_decay=0.0,

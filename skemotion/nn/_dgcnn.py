@@ -16,7 +16,7 @@ from torch import nn
 from ..eeg._channels import SEED_CHANNELS, channel_positions
 from ..utils._tags import EEGMixin
 from ..utils.validation import check_eeg
-from ._training import check_device, forward_float64, seeded_torch
+from ._training import TRAINING_CONSTRAINTS, check_device, forward_float64, seeded_torch
 
 
 def distance_adjacency(positions, sigma=None):
@@ -154,13 +154,7 @@ class DGCNNClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         "order": [Interval(Integral, 1, None, closed="left")],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "device": [str],
-        "random_state": ["random_state"],
+        **TRAINING_CONSTRAINTS,
     }
 
     def __init__(self, ch_names=None, sigma=None, order=2, hidden_units=32, dropout=0.2, max_epochs=100,

@@ -18,7 +18,7 @@ from torch import nn
 
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import validate_skeletons
-from ._training import check_device, forward_float64, seeded_torch
+from ._training import TRAINING_CONSTRAINTS, check_device, forward_float64, seeded_torch
 
 
 class MotionVAEModule(nn.Module):
@@ -152,13 +152,7 @@ class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_channels": [Interval(Integral, 1, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "device": [str],
-        "random_state": ["random_state"],
+        **TRAINING_CONSTRAINTS,
     }
 
     def __init__(self, latent_dim=8, hidden_channels=32, beta=1.0, max_epochs=100, batch_size=16, lr=1e-3,

@@ -17,7 +17,7 @@ from torch import nn
 from ..skeleton import SkeletonLayout
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_skeleton_layout, validate_skeletons
-from ._training import check_device, forward_float64, seeded_torch
+from ._training import TRAINING_CONSTRAINTS, check_device, forward_float64, seeded_torch
 
 
 def hop_distances(n_joints, bones, source):
@@ -239,15 +239,9 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
         "channels": [tuple, list],
         "temporal_kernel": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        **TRAINING_CONSTRAINTS,
         "train_split": [callable, None],
         "callbacks": [list, None],
-        "verbose": ["verbose"],
-        "device": [str],
-        "random_state": ["random_state"],
     }
 
     def __init__(self, layout="auto", center=None, channels=(16, 32, 32), temporal_kernel=7, dropout=0.1,

@@ -2,12 +2,14 @@
 
 from contextlib import contextmanager
 from copy import deepcopy
+from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval
 
 from ._base import check_device as _check_device
-from ._base import cuda_indices, torch_seed
+from ._base import cuda_indices, torch_seed, torch_threads
 
 
 @contextmanager
@@ -23,16 +25,22 @@ def seeded_torch(random_state, device="cpu"):
         yield
 
 
-@contextmanager
 def one_thread():
-    """Run the block with one intra-op torch thread: the fastest for these small networks on a CPU (more
-    threads only add synchronisation), restored afterwards."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+    """One intra-op torch thread for the block: the fastest for these small networks on a CPU (more threads
+    only add synchronisation)."""
+    return torch_threads(1)
+
+
+# The training parameters every skorch-wrapping model of the field declares, with the same meaning.
+TRAINING_CONSTRAINTS = {
+    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "lr": [Interval(Real, 0, None, closed="neither")],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "verbose": ["verbose"],
+    "device": [str],
+    "random_state": ["random_state"],
+}
 
 
 def check_device(device, owner):

@@ -18,7 +18,7 @@ from ..skeleton import yaw_rotation
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import validate_skeletons
 from ._gait_cnn import GaitCNN
-from ._training import check_device, forward_float64, seeded_torch
+from ._training import TRAINING_CONSTRAINTS, check_device, forward_float64, seeded_torch
 
 
 class ViewGroupGaitCNNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
@@ -79,13 +79,7 @@ class ViewGroupGaitCNNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
         "channels": [tuple, list],
         "n_groups": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "device": [str],
-        "random_state": ["random_state"],
+        **TRAINING_CONSTRAINTS,
     }
 
     def __init__(self, n_view_groups=4, views_per_group=2, image_size=(32, 16), channels=(8, 16), n_groups=4,

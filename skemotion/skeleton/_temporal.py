@@ -68,6 +68,11 @@ def resample(X, lengths, n_frames):
     return np.where(weight == 0, before, (1 - weight) * before + weight * after)
 
 
+def rate_resampled_lengths(lengths, rates, target_rate):
+    """Frames of each sequence after :func:`resample_to_rate`: as many as its duration holds at the target rate."""
+    return np.floor((np.asarray(lengths) - 1) / np.asarray(rates, dtype=float) * target_rate + 1e-9).astype(int) + 1
+
+
 def resample_to_rate(X, lengths, rates, target_rate):
     """Linearly resample each sequence, recorded at ``rates[i]`` frames per second, to ``target_rate``.
 
@@ -83,7 +88,7 @@ def resample_to_rate(X, lengths, rates, target_rate):
     array([0., 2., 4.])
     """
     lengths, rates = np.asarray(lengths), np.asarray(rates, dtype=float)
-    new_lengths = np.floor((lengths - 1) / rates * target_rate + 1e-9).astype(int) + 1
+    new_lengths = rate_resampled_lengths(lengths, rates, target_rate)
     frames = np.arange(new_lengths.max())[np.newaxis, :] * (rates / target_rate)[:, np.newaxis]
     last = (lengths - 1)[:, np.newaxis]
     frames = np.minimum(frames, last)

@@ -26,7 +26,7 @@ from joblib import Parallel, delayed, parallel_config
 
 from skemotion.datasets import load_bandai_namco
 from skemotion.eeg import EEGBandFeatures
-from skemotion.io import read_bvh
+from skemotion.io import iter_video_frames, read_bvh
 from skemotion.pose import PoseExtractor
 from skemotion.pose._mediapipe import (
     LandmarkerConfig,
@@ -34,7 +34,6 @@ from skemotion.pose._mediapipe import (
     extract_sequence,
     frame_pose,
     open_landmarker,
-    video_frames,
 )
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -112,7 +111,7 @@ def bare_loop(video, config):
     """What a user would write: decode a frame, run the landmarker on it, next frame."""
     poses = []
     with open_landmarker(config, video=True) as landmarker:
-        for timestamp, rgb in video_frames(video):
+        for timestamp, rgb in iter_video_frames(video):
             result = landmarker.detect_for_video(_mp_image(rgb), timestamp)
             poses.append(frame_pose(result, config, rgb.shape[1], rgb.shape[0]))
     return np.stack(poses)

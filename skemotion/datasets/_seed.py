@@ -422,7 +422,7 @@ def _target(codes, label_names, source):
     if unknown.any():
         first = int(np.flatnonzero(unknown)[0])
         raise ValueError(
-            f"Label code(s) {sorted(set(codes[unknown].tolist()))} (first from {source(first)}) have no name in "
-            f"label_names {label_names}; pass label_names=None to keep the codes."
+            f"Label code(s) {sorted(set(codes[unknown].tolist()))} have no name in label_names {label_names} "
+            f"(the first from {source(first)}); pass label_names=None to keep the codes."
         )
     return np.array([label_names[c] for c in codes.tolist()])

@@ -159,8 +159,9 @@ def read_raw_trials(file, starts, ends):
 
     try:
         raw = mne.io.read_raw_cnt(file, preload=False, verbose="error")
-    except (OSError, ValueError, RuntimeError, EOFError) as error:
-        raise ValueError(f"{file} is not a readable Neuroscan .cnt file ({error}).") from None
+    except (OSError, ValueError, RuntimeError, EOFError, IndexError) as error:
+        cause = error.__cause__ or error.__context__ or error
+        raise ValueError(f"{file} is not a readable Neuroscan .cnt file ({cause!r}).") from None
     by_name = {name.upper(): name for name in raw.ch_names}
     missing = [name for name in SEED_CHANNELS if name.upper() not in by_name]
     if missing:

@@ -147,7 +147,8 @@ def test_a_corrupt_mat_names_its_file(tmp_path, damage):
     folder = _small_seed(tmp_path / "SEED")
     file = folder / "2_20130101.mat"
     data = file.read_bytes()
-    file.write_bytes({"garbage": b"not a MATLAB file" * 20, "truncated": data[: len(data) // 100], "empty": b""}[damage])
+    damaged = {"garbage": b"not a MATLAB file" * 20, "truncated": data[: len(data) // 100], "empty": b""}
+    file.write_bytes(damaged[damage])
     with pytest.raises(ValueError, match=r"2_20130101\.mat is not a readable MATLAB \.mat file"):
         load_seed(folder)
     (folder / "label.mat").write_bytes(b"\x00" * 10)

@@ -154,7 +154,7 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
         trials = _seed_trials(files, kind, feature, verbose)
     _check_same_rows(trials, kind)
     rows, meta, codes = [], [], []
-    for file, subject, session, k, trial, rate, code in trials:
+    for _, subject, session, k, trial, rate, code in trials:
         samples = _samples(trial, kind, epoch_duration, rate if rate is not None else sfreq)
         rows.append(samples)
         meta.append(np.repeat([[subject, session, k]], len(samples), axis=0))
@@ -191,7 +191,8 @@ def _check_dataset(dataset, kind):
     if dataset not in kinds:
         raise ValueError(f"dataset must be 'seed', 'seed_iv' or 'seed_v', got {dataset!r}.")
     if kind not in kinds[dataset]:
-        raise ValueError(f"kind must be {' or '.join(map(repr, kinds[dataset]))} for dataset={dataset!r}, got {kind!r}.")
+        allowed = " or ".join(map(repr, kinds[dataset]))
+        raise ValueError(f"kind must be {allowed} for dataset={dataset!r}, got {kind!r}.")
     return dataset
 
 

@@ -179,3 +179,21 @@ def test_feature_file_errors_name_the_file(seed_v_root):
         load_seed(seed_v_root, dataset="seed_v")
     with pytest.raises(FileNotFoundError, match=r"No SEED-V file of subject\(s\) \[9\]"):
         load_seed(seed_v_root, dataset="seed_v", subjects=[9])
+
+
+def test_three_fold_protocol_tests_five_trials_of_every_session(seed_v_root):
+    from sklearn.utils import Bunch
+
+    from skemotion.datasets import seed_cv_splits
+
+    seed = load_seed(seed_v_root, dataset="seed_v")
+    folds = seed_cv_splits(seed, "three_fold")
+    assert len(folds) == 2 * 3
+    for j, (train, test) in enumerate(folds):
+        subject = j // 3 + 1
+        assert set(seed.groups[test]) == set(seed.groups[train]) == {subject}
+        assert sorted(set(seed.trial[test])) == list(range(5 * (j % 3) + 1, 5 * (j % 3) + 6))
+        assert set(seed.session[test]) == {1, 2, 3}
+        assert len(train) + len(test) == (seed.groups == subject).sum() and not set(train) & set(test)
+    with pytest.raises(ValueError, match="splits each session's trials in three; got 4"):
+        seed_cv_splits(Bunch(groups=np.ones(4), session=np.ones(4), trial=np.arange(1, 5)), "three_fold")

@@ -26,8 +26,9 @@ def seed_cv_splits(seed, protocol="subject_dependent", *, n_train_trials=None):
     seed : Bunch
         From :func:`~skemotion.datasets.load_seed` (fields ``groups``, ``session``, ``trial``).
     protocol : str, default="subject_dependent"
-        One of ``"subject_dependent"``, ``"leave_one_subject_out"``, ``"cross_session"``, ``"three_fold"``
-        (SEED-V), as described above.
+        ``"subject_dependent"`` (per subject and session, first trials train, last trials test),
+        ``"leave_one_subject_out"``, ``"cross_session"`` (per subject, one session tests) or ``"three_fold"``
+        (SEED-V: per subject, fold ``j`` tests trials ``5 j + 1 .. 5 j + 5`` of every session).
     n_train_trials : int or None, default=None
         Subject-dependent protocol: trials ``1..n_train_trials`` of each session train, the rest test.
         ``None``: 9 for 15 trials per session (SEED), 16 for 24 (SEED-IV), else an error.

@@ -154,3 +154,12 @@ def test_a_corrupt_mat_names_its_file(tmp_path, damage):
     (folder / "label.mat").write_bytes(b"\x00" * 10)
     with pytest.raises(ValueError, match=r"label\.mat is not a readable MATLAB \.mat file"):
         load_seed(folder, subjects=[1])
+
+
+def test_a_trial_shorter_than_one_epoch_is_reported(tmp_path):
+    folder = _small_seed(tmp_path / "SEED")
+    content = {f"ab_eeg{k}": np.ones((62, 400 if k != 2 else 150)) for k in (1, 2, 3)}
+    scipy.io.savemat(folder / "2_20130101.mat", content)
+    with pytest.warns(UserWarning, match=r"2_20130101\.mat, trial 2: 150 samples, shorter than one 2-s epoch"):
+        seed = load_seed(folder, kind="eeg", epoch_duration=2.0)
+    assert len(seed.data) == 5 and (seed.trial[seed.groups == 2] != 2).all()

@@ -23,6 +23,7 @@ Items that disagree are errors naming the file, never settled by the first one: 
 """
 
 import re
+import warnings
 import zlib
 from pathlib import Path
 
@@ -154,8 +155,11 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
         trials = _seed_trials(files, kind, feature, verbose)
     _check_same_rows(trials, kind)
     rows, meta, codes = [], [], []
-    for _, subject, session, k, trial, rate, code in trials:
+    for file, subject, session, k, trial, rate, code in trials:
         samples = _samples(trial, kind, epoch_duration, rate if rate is not None else sfreq)
+        if len(samples) == 0:  # never drop a whole trial without a word
+            warnings.warn(f"{Path(file).name}, trial {k}: {trial.shape[-1]} samples, shorter than one "
+                          f"{epoch_duration:g}-s epoch; the trial gives no sample.", stacklevel=2)
         rows.append(samples)
         meta.append(np.repeat([[subject, session, k]], len(samples), axis=0))
         codes.append(np.repeat(code, len(samples)))
@@ -222,11 +226,11 @@ def _seed_v_trials(path, kind, subjects, labels, verbose):
     folder = _data_folder(path, _seed_v.FOLDERS[kind])
     trials = []
     if kind == "features":
-        files = [file for file, _ in _seed_v.feature_files(folder, subjects)]
-        for file, subject in tqdm(_seed_v.feature_files(folder, subjects), desc="SEED-V files", disable=not verbose):
+        found = _seed_v.feature_files(folder, subjects)
+        for file, subject in tqdm(found, desc="SEED-V files", unit="file", disable=not verbose):
             trials += [(file, subject, session, k, x, None, code)
                        for session, k, x, code in _seed_v.read_feature_file(file)]
-        return folder, files, trials
+        return folder, [file for file, _ in found], trials
     times = _seed_v.read_trial_times(_times_file(folder))
     session_labels = SEED_V_SESSION_LABELS if labels is None else labels
     if not isinstance(session_labels, dict):

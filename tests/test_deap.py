@@ -136,3 +136,22 @@ def test_a_hostile_dat_is_refused_and_creates_nothing(tmp_path):
     with pytest.raises(UnsafeFileError, match=r"s09\.dat: refused to unpickle global 'io\.open'"):
         load_deap(tmp_path)
     assert not mark.exists()
+
+
+def test_files_that_disagree_or_rate_outside_the_scale_are_named(tmp_path):
+    folder = tmp_path / "data_preprocessed_python"
+    folder.mkdir()
+    labels = np.full((40, 4), 5.0)
+    write_deap_file(folder / "s01.dat", np.zeros((40, 40, 8064), np.float32), labels)
+    write_deap_file(folder / "s02.dat", np.zeros((40, 40, 8000), np.float32), labels)
+    with pytest.raises(ValueError, match=r"s02\.dat has 8000 samples per trial, but .*s01\.dat has 8064"):
+        load_deap(tmp_path)
+    bad = labels.copy()
+    bad[12, 2] = 10.5  # dominance of trial 13
+    write_deap_file(folder / "s02.dat", np.zeros((40, 40, 8064), np.float32), bad)
+    with pytest.raises(ValueError, match=r"s02\.dat: trial 13 rates dominance 10\.5, outside DEAP's 1-9 scale"):
+        load_deap(tmp_path)
+    bad[12, 2], bad[0, 1] = 5.0, np.nan
+    write_deap_file(folder / "s02.dat", np.zeros((40, 40, 8064), np.float32), bad)
+    with pytest.raises(ValueError, match=r"s02\.dat: trial 1 rates arousal nan"):
+        load_deap(tmp_path)

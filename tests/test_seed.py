@@ -112,3 +112,54 @@ def test_loader_errors_are_clear(seed_root, tmp_path):
     scipy.io.savemat(tmp_path / "3_20150101.mat", {"de_LDS1": np.zeros((62, 2, 5))})
     with pytest.raises(FileNotFoundError, match="No label.mat"):
         load_seed(tmp_path)
+
+
+def _small_seed(folder, label=(1, 0, -1)):
+    folder.mkdir(exist_ok=True)
+    scipy.io.savemat(folder / "label.mat", {"label": np.array([label])})
+    for subject in (1, 2):
+        content = {f"de_LDS{k}": np.ones((62, 2, 5)) for k in (1, 2, 3)}
+        content.update({f"ab_eeg{k}": np.ones((62, 400)) for k in (1, 2, 3)})
+        scipy.io.savemat(folder / f"{subject}_20130101.mat", content)
+    return folder
+
+
+def test_a_trial_with_61_channels_names_its_file_and_trial(tmp_path):
+    folder = _small_seed(tmp_path / "SEED")
+    content = {f"de_LDS{k}": np.ones((62 if k != 2 else 61, 2, 5)) for k in (1, 2, 3)}
+    content.update({f"ab_eeg{k}": np.ones((62 if k != 3 else 61, 400)) for k in (1, 2, 3)})
+    scipy.io.savemat(folder / "2_20130101.mat", content)
+    with pytest.raises(ValueError, match=r"2_20130101\.mat, trial 2: 61 rows .* but 1_20130101\.mat, trial 1 has 62"):
+        load_seed(folder)
+    with pytest.raises(ValueError, match=r"2_20130101\.mat, trial 3: 61 rows .* but 1_20130101\.mat, trial 1 has 62"):
+        load_seed(folder, kind="eeg")
+
+
+def test_a_label_outside_the_table_names_label_mat(tmp_path):
+    folder = _small_seed(tmp_path / "SEED", label=(1, 2, -1))
+    with pytest.raises(ValueError, match=r"code\(s\) \[2\] have no name .*the first from .*label\.mat"):
+        load_seed(folder)
+    np.testing.assert_array_equal(np.unique(load_seed(folder, label_names=None).target), [-1, 1, 2])
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_a_corrupt_mat_names_its_file(tmp_path, damage):
+    folder = _small_seed(tmp_path / "SEED")
+    file = folder / "2_20130101.mat"
+    data = file.read_bytes()
+    damaged = {"garbage": b"not a MATLAB file" * 20, "truncated": data[: len(data) // 100], "empty": b""}
+    file.write_bytes(damaged[damage])
+    with pytest.raises(ValueError, match=r"2_20130101\.mat is not a readable MATLAB \.mat file"):
+        load_seed(folder)
+    (folder / "label.mat").write_bytes(b"\x00" * 10)
+    with pytest.raises(ValueError, match=r"label\.mat is not a readable MATLAB \.mat file"):
+        load_seed(folder, subjects=[1])
+
+
+def test_a_trial_shorter_than_one_epoch_is_reported(tmp_path):
+    folder = _small_seed(tmp_path / "SEED")
+    content = {f"ab_eeg{k}": np.ones((62, 400 if k != 2 else 150)) for k in (1, 2, 3)}
+    scipy.io.savemat(folder / "2_20130101.mat", content)
+    with pytest.warns(UserWarning, match=r"2_20130101\.mat, trial 2: 150 samples, shorter than one 2-s epoch"):
+        seed = load_seed(folder, kind="eeg", epoch_duration=2.0)
+    assert len(seed.data) == 5 and (seed.trial[seed.groups == 2] != 2).all()

@@ -8,6 +8,8 @@ from ._gait import make_emotional_gait
 from ._home import get_data_home
 from ._seed import SEED_IV_LABEL_NAMES, SEED_IV_SESSION_LABELS, SEED_LABEL_NAMES, load_seed
 from ._seed_protocols import seed_cv_splits
+from ._seed_v import SEED_V_LABEL_NAMES, SEED_V_SESSION_LABELS
+from ._seed_writer import write_seed
 from ._style100 import CONTENTS_100STYLE, load_100style
 
 __all__ = [
@@ -21,6 +23,8 @@ __all__ = [
     "SEED_IV_LABEL_NAMES",
     "SEED_IV_SESSION_LABELS",
     "SEED_LABEL_NAMES",
+    "SEED_V_LABEL_NAMES",
+    "SEED_V_SESSION_LABELS",
     "STEP_LABELS",
     "get_data_home",
     "load_100style",
@@ -31,4 +35,5 @@ __all__ = [
     "make_eeg_emotion",
     "make_emotional_gait",
     "seed_cv_splits",
+    "write_seed",
 ]

@@ -97,7 +97,8 @@ def load_deap(path, subjects=None, *, target="valence", threshold=5.0, baseline=
     FileNotFoundError
         When no ``sXX.dat`` file (or no file of a requested subject) is found.
     ValueError
-        When a file is not a readable pickle or lacks DEAP's structure; the message names the file.
+        When a file is not a readable pickle, lacks DEAP's structure, has ratings outside 1-9, or has another
+        trial length than the first file; the message names the file.
     skemotion.io.UnsafeFileError
         When a file holds anything but plain data (a pickle that would import a module or call a function);
         it is refused before anything in it runs.
@@ -124,8 +125,15 @@ def load_deap(path, subjects=None, *, target="valence", threshold=5.0, baseline=
     files = _subject_files(_data_folder(Path(path)), subjects)
     start = int(round(_BASELINE_SECONDS * _SFREQ)) if baseline == "cut" else 0
     eeg, peripheral, ratings, groups = [], [], [], []
+    first = None
     for subject, file in files:
         data, labels = _read_subject(file)
+        first = first or (file, data.shape[2])
+        if data.shape[2] != first[1]:  # one length for all, or the trials cannot be stacked
+            raise ValueError(
+                f"{file} has {data.shape[2]} samples per trial, but {first[0]} has {first[1]} (DEAP: 8064); the "
+                "files of one data set must have the same trial length."
+            )
         eeg.append(data[:, : len(DEAP_CHANNELS), start:])
         peripheral.append(data[:, len(DEAP_CHANNELS):, start:])
         ratings.append(labels)
@@ -197,4 +205,12 @@ def _read_subject(file):
     if not isinstance(labels, np.ndarray) or labels.shape != (len(data), len(DEAP_RATINGS)):
         shape = getattr(labels, "shape", type(labels).__name__)
         raise ValueError(f"{file}: 'labels' has shape {shape}; expected ({len(data)} trials, 4 ratings).")
-    return data, np.asarray(labels, dtype=float)
+    labels = np.asarray(labels, dtype=float)
+    outside = ~((labels >= 1) & (labels <= 9))  # NaN is outside too
+    if outside.any():
+        trial, rating = (int(i[0]) for i in np.nonzero(outside))
+        raise ValueError(
+            f"{file}: trial {trial + 1} rates {DEAP_RATINGS[rating]} {labels[trial, rating]}, outside DEAP's 1-9 "
+            f"scale ({int(outside.sum())} rating(s) outside it)."
+        )
+    return data, labels

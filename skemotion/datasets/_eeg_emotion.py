@@ -47,6 +47,8 @@ _RMS_VOLTS = 20e-6  # typical scalp EEG amplitude
 _VOLUME_CONDUCTION_M = 0.025  # spatial spread of a source over the scalp (Gaussian sd, metres)
 _BAND_EDGE_HZ = 0.5  # width of the logistic band edges of the gains
 _EPOCH_BLOCK = 64  # epochs synthesised at once (bounds the memory of the complex spectra)
+#: SEED's shared clip order (its label.mat: 1 positive, 0 neutral, -1 negative), the same for every subject.
+SEED_TRIAL_LABELS = (1, 0, -1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 0, 1, -1)
 
 
 def make_eeg_emotion(
@@ -59,6 +61,7 @@ def make_eeg_emotion(
     effect_size=1.0,
     subject_variability=1.0,
     noise=1.0,
+    label_order="random",
     return_X_y=False,
     random_state=None,
 ):
@@ -102,6 +105,12 @@ def make_eeg_emotion(
         Scale of the differences between subjects; 0 makes the subjects identical.
     noise : float, default=1.0
         Scale of the trial-to-trial and epoch-to-epoch gain fluctuations.
+    label_order : {"random", "seed"}, default="random"
+        ``"random"``: each subject's trials in a random balanced order. ``"seed"``: every subject watches the
+        clips in SEED's shared order (``label.mat``: positive, neutral, negative, negative, neutral, positive,
+        ...; ``SEED_TRIAL_LABELS``, repeated when ``n_trials`` exceeds 15), so that
+        :func:`~skemotion.datasets.write_seed` can write one ``label.mat`` for all subjects. The default stays
+        ``"random"`` so that seeded data sets (and the numbers recorded from them) do not change.
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch.
     random_state : int, RandomState instance or None, default=None
@@ -149,12 +158,14 @@ def make_eeg_emotion(
     """
     _check_params(n_subjects, n_trials, n_epochs_per_trial, epoch_duration, sfreq, effect_size,
                   subject_variability, noise)
+    if label_order not in ("random", "seed"):
+        raise ValueError(f"label_order must be 'random' or 'seed', got {label_order!r}.")
     rng = check_random_state(random_state)
     n_times = int(round(epoch_duration * sfreq))
     freqs = np.fft.rfftfreq(n_times, 1 / sfreq)
     band_masks = _band_masks(freqs)  # (n_bands, n_freqs)
 
-    emotion, subject, trial = _design(n_subjects, n_trials, n_epochs_per_trial, rng)
+    emotion, subject, trial = _design(n_subjects, n_trials, n_epochs_per_trial, label_order, rng)
     background = _background(n_subjects, freqs, subject_variability, rng)  # (n_subjects, 62, n_freqs)
     log_gain = _log_band_gains(emotion, subject, trial, n_subjects, n_trials, effect_size,
                                subject_variability, noise, rng)  # (n_epochs, 62, n_bands)
@@ -202,9 +213,14 @@ def _check_params(n_subjects, n_trials, n_epochs_per_trial, epoch_duration, sfre
             raise ValueError(f"{name} must be a non-negative number, got {value!r}.")
 
 
-def _design(n_subjects, n_trials, n_epochs_per_trial, rng):
-    """Emotion, subject and trial of every epoch; each subject's trials balanced, in a random order."""
-    emotion = np.concatenate([rng.permutation(np.arange(n_trials) % len(EEG_EMOTIONS)) for _ in range(n_subjects)])
+def _design(n_subjects, n_trials, n_epochs_per_trial, label_order, rng):
+    """Emotion, subject and trial of every epoch; each subject's trials balanced, in a random or SEED's order."""
+    if label_order == "seed":  # SEED's codes -1, 0, 1 are the indices 0, 1, 2 of EEG_EMOTIONS
+        order = np.resize(np.asarray(SEED_TRIAL_LABELS) + 1, n_trials)
+        emotion = np.tile(order, n_subjects)
+    else:
+        emotion = np.concatenate([rng.permutation(np.arange(n_trials) % len(EEG_EMOTIONS))
+                                  for _ in range(n_subjects)])
     subject = np.repeat(np.arange(n_subjects), n_trials)
     trial = np.tile(np.arange(n_trials), n_subjects)
     return (np.repeat(emotion, n_epochs_per_trial), np.repeat(subject, n_epochs_per_trial),

@@ -14,9 +14,17 @@ SEED-IV (``dataset="seed_iv"``) keeps the same ``{subject}_{date}.mat`` files (2
 per session, ``eeg_feature_smooth/{1,2,3}/`` and ``eeg_raw_data/{1,2,3}/``, and lists the labels of each
 session in its ReadMe (0 neutral, 1 sad, 2 fear, 3 happy): :data:`SEED_IV_SESSION_LABELS`. Other members of
 the family in SEED's own layout load with ``labels=`` and ``label_names=``.
+
+SEED-V (``dataset="seed_v"``) has a layout of its own (``EEG_DE_features/*.npz``, raw ``EEG_raw/*.cnt`` cut at
+the times of ``trial_start_end_timestamp.txt``), read by ``_seed_v.py``.
+
+Items that disagree are errors naming the file, never settled by the first one: trials with other channels
+(61 rows among 62), label codes outside the label table, recordings at other sampling rates, corrupt files.
 """
 
 import re
+import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +33,8 @@ from sklearn.utils import Bunch
 from tqdm.auto import tqdm
 
 from ..eeg._channels import SEED_BANDS, SEED_CHANNELS
+from . import _seed_v
+from ._seed_v import SEED_V_LABEL_NAMES, SEED_V_SESSION_LABELS
 
 SEED_LABEL_NAMES = {-1: "negative", 0: "neutral", 1: "positive"}
 #: SEED-IV's label codes (its ReadMe).
@@ -51,9 +61,11 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
     path : str or path-like
         The data set folder (holding ``ExtractedFeatures/`` and ``Preprocessed_EEG/``) or one of those
         folders itself.
-    kind : {"features", "eeg"}, default="features"
-        ``"features"``: one sample per 1-s window of ``ExtractedFeatures``; ``"eeg"``: epochs of
-        ``Preprocessed_EEG``.
+    kind : {"features", "eeg", "raw"}, default="features"
+        ``"features"``: one sample per 1-s window of ``ExtractedFeatures`` (SEED-V: per 4-s window of
+        ``EEG_DE_features``); ``"eeg"``: epochs of ``Preprocessed_EEG`` (SEED, SEED-IV); ``"raw"``: epochs of
+        SEED-V's raw ``EEG_raw/*.cnt`` recordings (read by MNE, ``mne.io.read_raw_cnt``) cut into trials at the
+        times of ``trial_start_end_timestamp.txt``, in volts, at the recordings' rate (1000 Hz).
     feature : str, default="de_LDS"
         For ``kind="features"``: the key prefix, e.g. ``"de_LDS"``, ``"de_movingAve"``, ``"psd_LDS"``.
     subjects : list of int or None, default=None
@@ -64,15 +76,20 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
         end is dropped). ``None`` returns whole trials as a list of ``(62, n_samples)`` arrays.
     sfreq : float, default=200.0
         Sampling frequency of the preprocessed EEG (200 Hz in SEED, SEED-IV and SEED-V).
-    labels : array-like of int or None, default=None
-        Label of each trial, in trial order; ``None`` reads ``label.mat`` next to the files.
+    labels : array-like of int, dict or None, default=None
+        Label of each trial, in trial order; ``None`` reads ``label.mat`` next to the files (SEED), or uses
+        :data:`SEED_IV_SESSION_LABELS` / :data:`SEED_V_SESSION_LABELS` (a dict session -> labels overrides
+        them). SEED-V's feature files carry their own labels, which are used.
     label_names : "auto", dict or None, default="auto"
         Label code to target name; ``"auto"`` is :data:`SEED_LABEL_NAMES` for SEED and
-        :data:`SEED_IV_LABEL_NAMES` for SEED-IV; ``None`` keeps the codes.
-    dataset : {"seed", "seed_iv"}, default="seed"
+        :data:`SEED_IV_LABEL_NAMES` for SEED-IV, :data:`SEED_V_LABEL_NAMES` for SEED-V; ``None`` keeps the codes.
+    dataset : {"seed", "seed_iv", "seed_v"}, default="seed"
         ``"seed_iv"`` reads SEED-IV's session folders (``eeg_feature_smooth/{1,2,3}``, ``eeg_raw_data/{1,2,3}``)
         with the session of each file from its folder and the labels of :data:`SEED_IV_SESSION_LABELS` (or
-        ``labels=`` as a dict session -> labels).
+        ``labels=`` as a dict session -> labels). ``"seed_v"`` reads SEED-V: ``EEG_DE_features/{subject}_123.npz``
+        (``kind="features"``; ``data`` is then ``(n_windows, 310)`` as stored: 62 channels x 5 bands in an
+        order the data set does not document, so it is not reshaped) or ``EEG_raw/{subject}_{session}_{date}.cnt``
+        (``kind="raw"``, the session from the file name).
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch.
     verbose : bool, default=False
@@ -83,7 +100,7 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
     seed : :class:`~sklearn.utils.Bunch`
         With fields
 
-        data : ndarray of shape (n_samples, n_channels, 5), (n_epochs, 62, n_times) or list
+        data : ndarray of shape (n_samples, n_channels, 5), (n_samples, 310), (n_epochs, 62, n_times) or list
             Features as channels x bands (``data.reshape(len(data), -1)`` is channel-major, as the
             output of ``EEGBandFeatures``), or EEG in the unit stored in the files.
         target : ndarray of shape (n_samples,)
@@ -95,7 +112,7 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
         trial : ndarray of int of shape (n_samples,)
             Trial number (1-based, as in the keys).
         sfreq : float or None
-            Sampling frequency of the EEG; None for features.
+            Sampling frequency of the EEG (the recordings' own for ``kind="raw"``); None for features.
         ch_names : tuple of str or None
             SEED's 62 channels, or None when the rows are not channels (e.g. DASM features).
         band_names : list of str or None
@@ -110,9 +127,11 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
     Raises
     ------
     FileNotFoundError
-        When no ``{subject}_{date}.mat`` file (or no ``label.mat``) is found.
+        When no ``{subject}_{date}.mat`` file (or no ``label.mat``, no SEED-V ``.npz`` / ``.cnt`` file, no
+        ``trial_start_end_timestamp.txt``) is found.
     ValueError
-        When a file lacks a trial of the labels, or for unknown label codes.
+        When a file lacks a trial of the labels, is corrupt, has other channels than the other trials, is
+        shorter than its trial times, or for label codes outside ``label_names``; the message names the file.
 
     Examples
     --------
@@ -125,50 +144,148 @@ def load_seed(path, *, kind="features", feature="de_LDS", subjects=None, epoch_d
     >>> seed.data.shape, seed.target[[0, 10, 20]].tolist()
     ((30, 62, 5), ['positive', 'neutral', 'negative'])
     """
-    if kind not in _FOLDERS:
-        raise ValueError(f"kind must be 'features' or 'eeg', got {kind!r}.")
-    if dataset not in ("seed", "seed_iv"):
-        raise ValueError(f"dataset must be 'seed' or 'seed_iv', got {dataset!r}.")
+    dataset = _check_dataset(dataset, kind)
     if isinstance(label_names, str) and label_names == "auto":
-        label_names = SEED_IV_LABEL_NAMES if dataset == "seed_iv" else SEED_LABEL_NAMES
-    if dataset == "seed":
-        folder = _data_folder(Path(path), _FOLDERS[kind])
-        found = _session_files(folder, subjects)
-        trial_labels = _trial_labels(folder, labels)
-        files = [(f, subject, session, trial_labels) for f, subject, session in found]
+        label_names = {"seed": SEED_LABEL_NAMES, "seed_iv": SEED_IV_LABEL_NAMES, "seed_v": SEED_V_LABEL_NAMES}[dataset]
+    if dataset == "seed_v":
+        folder, files, trials = _seed_v_trials(Path(path), kind, subjects, labels, verbose)
+        sfreq = trials[0][5] if kind == "raw" else sfreq
     else:
-        folder = _data_folder(Path(path), _FOLDERS_IV[kind])
-        files = _seed_iv_files(folder, subjects, labels)
+        folder, files = _seed_files(Path(path), dataset, kind, subjects, labels)
+        trials = _seed_trials(files, kind, feature, verbose)
+    _check_same_rows(trials, kind)
     rows, meta, codes = [], [], []
-    for file, subject, session, trial_labels in tqdm(files, desc="SEED files", unit="file", disable=not verbose):
-        trials = (_feature_trials(file, feature, len(trial_labels)) if kind == "features"
-                  else _eeg_trials(file, len(trial_labels)))
-        for k, trial in enumerate(trials):
-            samples = _samples(trial, kind, epoch_duration, sfreq)
-            rows.append(samples)
-            meta.append(np.repeat([[subject, session, k + 1]], len(samples), axis=0))
-            codes.append(np.repeat(trial_labels[k], len(samples)))
+    for file, subject, session, k, trial, rate, code in trials:
+        samples = _samples(trial, kind, epoch_duration, rate if rate is not None else sfreq)
+        if len(samples) == 0:  # never drop a whole trial without a word
+            warnings.warn(f"{Path(file).name}, trial {k}: {trial.shape[-1]} samples, shorter than one "
+                          f"{epoch_duration:g}-s epoch; the trial gives no sample.", stacklevel=2)
+        rows.append(samples)
+        meta.append(np.repeat([[subject, session, k]], len(samples), axis=0))
+        codes.append(np.repeat(code, len(samples)))
     meta = np.concatenate(meta)
-    data = [x for block in rows for x in block] if kind == "eeg" and epoch_duration is None else np.concatenate(rows)
-    target = _target(np.concatenate(codes), label_names)
+    if kind != "features" and epoch_duration is None:
+        data = [x for block in rows for x in block]
+    else:
+        data = np.concatenate(rows)
+    target = _target(np.concatenate(codes), label_names, _label_source(trials, meta, codes, folder, labels, dataset))
     if return_X_y:
         return data, target
     n_rows = data[0].shape[0] if isinstance(data, list) else data.shape[1]
+    name = {"seed": "SEED", "seed_iv": "SEED-IV", "seed_v": "SEED-V"}[dataset]
     return Bunch(
         data=data,
         target=target,
         groups=meta[:, 0],
         session=meta[:, 1],
         trial=meta[:, 2],
-        sfreq=float(sfreq) if kind == "eeg" else None,
+        sfreq=float(sfreq) if kind != "features" else None,
         ch_names=SEED_CHANNELS if n_rows == len(SEED_CHANNELS) else None,
-        band_names=list(SEED_BANDS) if kind == "features" else None,
-        files=[str(file) for file, *_ in files],
-        DESCR=(f"{'SEED-IV' if dataset == 'seed_iv' else 'SEED'} {folder.name}"
-               f"{f' ({feature})' if kind == 'features' else ''} from {folder}: {len(files)} session file(s) of "
-               f"{len(set(meta[:, 0]))} subject(s), {len(files[0][3])} trials each. Zheng and Lu (2015); Zheng et "
-               "al. (2019) for SEED-IV; distributed by SJTU BCMI under a licence agreement, on request."),
+        band_names=list(SEED_BANDS) if kind == "features" and dataset != "seed_v" else None,
+        files=[str(file) for file in files],
+        DESCR=(f"{name} {folder.name}{f' ({feature})' if kind == 'features' and dataset != 'seed_v' else ''} from "
+               f"{folder}: {len(files)} file(s) of {len(set(meta[:, 0]))} subject(s), {len(trials)} trials. "
+               "Zheng and Lu (2015); Zheng et al. (2019) for SEED-IV; Liu et al. (2021) for SEED-V; distributed by "
+               "SJTU BCMI under a licence agreement, on request."),
     )
+
+
+def _check_dataset(dataset, kind):
+    kinds = {"seed": ("features", "eeg"), "seed_iv": ("features", "eeg"), "seed_v": ("features", "raw")}
+    if dataset not in kinds:
+        raise ValueError(f"dataset must be 'seed', 'seed_iv' or 'seed_v', got {dataset!r}.")
+    if kind not in kinds[dataset]:
+        allowed = " or ".join(map(repr, kinds[dataset]))
+        raise ValueError(f"kind must be {allowed} for dataset={dataset!r}, got {kind!r}.")
+    return dataset
+
+
+def _seed_files(path, dataset, kind, subjects, labels):
+    """SEED and SEED-IV: the data folder and (file, subject, session, trial labels, label source) of each file."""
+    if dataset == "seed":
+        folder = _data_folder(path, _FOLDERS[kind])
+        found = _session_files(folder, subjects)
+        trial_labels, source = _trial_labels(folder, labels)
+        return folder, [(f, subject, session, trial_labels, source) for f, subject, session in found]
+    folder = _data_folder(path, _FOLDERS_IV[kind])
+    return folder, _seed_iv_files(folder, subjects, labels)
+
+
+def _seed_trials(files, kind, feature, verbose):
+    """(file, subject, session, trial, array, rate, code) of every trial of SEED / SEED-IV files."""
+    trials = []
+    for file, subject, session, trial_labels, _ in tqdm(files, desc="SEED files", unit="file", disable=not verbose):
+        arrays = (_feature_trials(file, feature, len(trial_labels)) if kind == "features"
+                  else _eeg_trials(file, len(trial_labels)))
+        trials += [(file, subject, session, k, x, None, trial_labels[k - 1]) for k, x in enumerate(arrays, start=1)]
+    return trials
+
+
+def _seed_v_trials(path, kind, subjects, labels, verbose):
+    """SEED-V: the data folder, the files read and their trials (file, subject, session, trial, array, rate, code)."""
+    folder = _data_folder(path, _seed_v.FOLDERS[kind])
+    trials = []
+    if kind == "features":
+        found = _seed_v.feature_files(folder, subjects)
+        for file, subject in tqdm(found, desc="SEED-V files", unit="file", disable=not verbose):
+            trials += [(file, subject, session, k, x, None, code)
+                       for session, k, x, code in _seed_v.read_feature_file(file)]
+        return folder, [file for file, _ in found], trials
+    times = _seed_v.read_trial_times(_times_file(folder))
+    session_labels = SEED_V_SESSION_LABELS if labels is None else labels
+    if not isinstance(session_labels, dict):
+        raise TypeError("For SEED-V, labels must be a dict {session: trial labels}.")
+    found = _seed_v.raw_files(folder, subjects)
+    rates = {}
+    for file, subject, session in tqdm(found, desc="SEED-V recordings", disable=not verbose):
+        if session not in times or session not in session_labels:
+            where = _times_file(folder) if session not in times else "labels"
+            raise ValueError(f"{file.name}: no trial times or labels of session {session} in {where}.")
+        starts, ends = times[session]
+        codes = np.asarray(session_labels[session]).ravel()
+        if len(codes) != len(starts):
+            raise ValueError(f"Session {session} has {len(starts)} trial times but {len(codes)} labels.")
+        arrays, rate = _seed_v.read_raw_trials(file, starts, ends)
+        rates[file] = rate
+        trials += [(file, subject, session, k, x, rate, codes[k - 1]) for k, x in enumerate(arrays, start=1)]
+    if len(set(rates.values())) > 1:
+        listed = ", ".join(f"{f.name}: {r:g} Hz" for f, r in rates.items())
+        raise ValueError(f"SEED-V recordings disagree on the sampling rate ({listed}); resample them first.")
+    return folder, [f for f, _, _ in found], trials
+
+
+def _times_file(folder):
+    """``trial_start_end_timestamp.txt`` next to ``EEG_raw/`` (the data set's root) or inside it."""
+    for candidate in (folder.parent / _seed_v.TIMES_FILE, folder / _seed_v.TIMES_FILE):
+        if candidate.is_file():
+            return candidate
+    return folder.parent / _seed_v.TIMES_FILE
+
+
+def _check_same_rows(trials, kind):
+    """Every trial has the channels (rows) of the first: a 61-channel trial among 62-channel ones is an error."""
+    axis = 1 if kind == "features" else 0
+    first_file, _, _, first_k, first, *_ = trials[0]
+    for file, _, _, k, trial, *_ in trials:
+        if trial.shape[axis] != first.shape[axis] or (kind == "features" and trial.shape[2:] != first.shape[2:]):
+            raise ValueError(
+                f"{Path(file).name}, trial {k}: {trial.shape[axis]} rows (channels) of shape {trial.shape}, but "
+                f"{Path(first_file).name}, trial {first_k} has {first.shape[axis]} ({first.shape}); the trials of "
+                "one data set must have the same channels."
+            )
+
+
+def _label_source(trials, meta, codes, folder, labels, dataset):
+    """Where each sample's label code came from, to name it in an error."""
+    if dataset == "seed_v" and trials[0][5] is None:  # features: the labels are in each .npz file
+        files = np.concatenate([np.full(len(c), str(t[0]), dtype=object) for t, c in zip(trials, codes)])
+        return lambda i: files[i]
+    if labels is not None:
+        return lambda i: "labels="
+    sources = {"seed": lambda i: str(folder / "label.mat"),
+               "seed_iv": lambda i: "SEED_IV_SESSION_LABELS",
+               "seed_v": lambda i: "SEED_V_SESSION_LABELS"}
+    return sources[dataset]
 
 
 def _data_folder(path, sub_folder):
@@ -218,29 +335,43 @@ def _seed_iv_files(folder, subjects, labels):
             raise ValueError(f"No labels for SEED-IV session {session} ({folder / str(session)}).")
         trial_labels = np.asarray(session_labels[session]).ravel()
         for file, subject, _ in _session_files(folder / str(session), subjects):
-            files.append((file, subject, session, trial_labels))
+            files.append((file, subject, session, trial_labels, "SEED_IV_SESSION_LABELS"))
     return files
 
 
 def _trial_labels(folder, labels):
     if labels is not None:
-        return np.asarray(labels).ravel()
+        return np.asarray(labels).ravel(), "labels="
     label_file = folder / "label.mat"
     if not label_file.exists():
         raise FileNotFoundError(
             f"No label.mat in {folder}; pass the trial labels with labels=... (SEED-IV and SEED-V list them "
             "in their ReadMe)."
         )
-    return np.asarray(_read_mat(label_file, ["label"])["label"]).ravel().astype(int)
+    content = _read_mat(label_file, ["label"])
+    if "label" not in content:
+        raise ValueError(f"{label_file} has no variable 'label' (the 15 trials' labels).")
+    return np.asarray(content["label"]).ravel().astype(int), str(label_file)
 
 
 def _read_mat(file, names=None):
+    return _mat_call(scipy.io.loadmat, file, variable_names=names)
+
+
+def _whosmat(file):
+    return _mat_call(scipy.io.whosmat, file)
+
+
+def _mat_call(function, file, **kwargs):
+    """scipy's MATLAB reader, with its errors on a corrupt or truncated file turned into one naming the file."""
     try:
-        return scipy.io.loadmat(file, variable_names=names)
+        return function(file, **kwargs)
     except NotImplementedError as error:  # scipy raises this for HDF5-based files
         raise ValueError(
             f"{file} is a MATLAB v7.3 (HDF5) file; re-save it with save(..., '-v7') or read it with h5py."
         ) from error
+    except (ValueError, OSError, EOFError, TypeError, zlib.error, scipy.io.matlab.MatReadError) as error:
+        raise ValueError(f"{file} is not a readable MATLAB .mat file (corrupt or truncated: {error}).") from None
 
 
 def _feature_trials(file, feature, n_trials):
@@ -248,7 +379,7 @@ def _feature_trials(file, feature, n_trials):
     content = _read_mat(file, names)
     missing = [name for name in names if name not in content]
     if missing:
-        available = sorted({re.sub(r"\d+$", "", name) for name, *_ in scipy.io.whosmat(file)})
+        available = sorted({re.sub(r"\d+$", "", name) for name, *_ in _whosmat(file)})
         raise ValueError(
             f"{file.name} lacks {missing[:3]} ({len(missing)} of {n_trials} trials); feature prefixes in the "
             f"file: {available}."
@@ -262,7 +393,7 @@ def _feature_trials(file, feature, n_trials):
 
 def _eeg_trials(file, n_trials):
     keys = {}
-    for name, *_ in scipy.io.whosmat(file):
+    for name, *_ in _whosmat(file):
         match = _EEG_KEY.match(name)
         if match:
             keys[int(match[2])] = name
@@ -288,10 +419,15 @@ def _samples(trial, kind, epoch_duration, sfreq):
     return trial[:, : n_epochs * n_times].reshape(trial.shape[0], n_epochs, n_times).transpose(1, 0, 2)
 
 
-def _target(codes, label_names):
+def _target(codes, label_names, source):
+    """Names of the label codes; a code outside the label table is an error naming where it came from."""
     if label_names is None:
         return codes
-    unknown = sorted(set(codes.tolist()) - set(label_names))
-    if unknown:
-        raise ValueError(f"Label code(s) {unknown} have no name in label_names {label_names}.")
+    unknown = ~np.isin(codes, list(label_names))
+    if unknown.any():
+        first = int(np.flatnonzero(unknown)[0])
+        raise ValueError(
+            f"Label code(s) {sorted(set(codes[unknown].tolist()))} have no name in label_names {label_names} "
+            f"(the first from {source(first)}); pass label_names=None to keep the codes."
+        )
     return np.array([label_names[c] for c in codes.tolist()])

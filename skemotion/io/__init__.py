@@ -2,7 +2,7 @@
 loading of files made elsewhere."""
 
 from ._bvh import BVHError, BVHMotion, read_bvh, write_bvh
-from ._c3d import read_c3d
+from ._c3d import PLUG_IN_GAIT, markers_to_body16, read_c3d
 from ._keypoints import read_keypoints_json
 from ._model import default_trusted_types, load_model, model_versions, save_model
 from ._retarget import skeleton_to_bvh
@@ -12,11 +12,13 @@ from ._video import iter_video_frames, read_image, read_video, video_frame_rate
 __all__ = [
     "BVHError",
     "BVHMotion",
+    "PLUG_IN_GAIT",
     "RestrictedUnpickler",
     "UnsafeFileError",
     "default_trusted_types",
     "iter_video_frames",
     "load_model",
+    "markers_to_body16",
     "model_versions",
     "read_bvh",
     "read_c3d",

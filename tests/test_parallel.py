@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skemotion.datasets import make_eeg_emotion
 from skemotion.eeg import EEGBandFeatures
+from skemotion.io import BVHError, read_bvh, read_bvh_files
 from skemotion.pose import PoseExtractor
 from skemotion.pose._mediapipe import prefetched
 from skemotion.utils._parallel import effective_workers, parallel_blocks, parallel_map
@@ -53,6 +54,28 @@ def test_eeg_band_features_in_blocks_per_process_are_identical(method, monkeypat
     monkeypatch.setattr("skemotion.eeg._features._MIN_VALUES_PER_PROCESS", 1)  # force the process pool
     parallel = EEGBandFeatures(sfreq=200.0, method=method, n_jobs=2).fit_transform(X)
     np.testing.assert_array_equal(parallel, serial)
+
+
+def test_read_bvh_files_serial_below_the_threshold_and_processes_above(monkeypatch, tmp_path):
+    paths = sorted(shared_path("bandai-namco-1", "data").glob("*.bvh"))[:4]
+    serial = [read_bvh(path) for path in paths]
+    used = []
+    monkeypatch.setattr("skemotion.io._bvh.parallel_map",
+                        lambda f, items, n_jobs, prefer: used.append(n_jobs) or parallel_map(f, items, n_jobs,
+                                                                                            prefer=prefer))
+    small = read_bvh_files(paths, n_jobs=2)  # a few MB: not worth a process
+    monkeypatch.setattr("skemotion.io._bvh.MIN_BVH_BYTES_PER_WORKER", 1)
+    pooled = read_bvh_files(paths, n_jobs=2)
+    assert used == [1, 2]
+    for reference, motions in ((serial, small), (serial, pooled)):
+        for a, b in zip(reference, motions):
+            np.testing.assert_array_equal(a.positions, b.positions)
+            assert a.joint_names == b.joint_names and a.frame_time == b.frame_time
+
+    broken = tmp_path / "broken.bvh"
+    broken.write_text(paths[0].read_text().replace("MOTION", "MOTON"))
+    with pytest.raises(BVHError, match="broken.bvh"):  # raised in a worker process, still names the file
+        read_bvh_files([paths[0], broken], n_jobs=2)
 
 
 def _frames(n, fail_at=None, closed=None):

@@ -6,9 +6,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ..io import read_bvh
+from ..io import read_bvh_files
 from ..skeleton import COMMON_LAYOUT, convert_layout, get_layout, layout_from_rig, with_metadata
-from ..utils._parallel import parallel_map
 
 EMOTIONAL_STYLES = ("normal", "happy", "sad", "angry", "proud", "not-confident", "tired")
 
@@ -65,7 +64,8 @@ def load_bandai_namco(path, styles=None, contents=None, *, layout="bvh", n_jobs=
         ``"bvh"`` keeps every joint of the motion-capture rig; ``"body16"`` maps them onto the common
         body layout shared with skeletons from video.
     n_jobs : int or None, default=None
-        Files read in parallel through joblib.
+        Largest number of processes reading files (joblib); fewer where there is too little text to repay
+        them (see :func:`skemotion.io.read_bvh_files`).
 
     Returns
     -------
@@ -106,7 +106,7 @@ def load_bandai_namco(path, styles=None, contents=None, *, layout="bvh", n_jobs=
     if not files:
         raise ValueError(f"No clip of {root} matches styles={styles!r} and contents={contents!r}.")
 
-    motions = parallel_map(read_bvh, files, n_jobs, prefer="threads")  # parsing is numpy: threads, no start-up
+    motions = read_bvh_files(files, n_jobs=n_jobs)
     rig = layout_from_rig("bandai_namco", motions[0].joint_names, motions[0].parents)
     frame_rate = _common_frame_rate(motions)
     for motion in motions:

@@ -12,10 +12,9 @@ import csv
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.utils import Bunch
 
-from ..io import read_bvh
+from ..io import read_bvh_files
 from ..skeleton import COMMON_LAYOUT, convert_layout, get_layout, layout_from_rig, with_metadata
 from ._bandai import _common_frame_rate
 
@@ -50,7 +49,8 @@ def load_100style(path, styles=None, contents=None, *, layout="bvh", n_jobs=None
     layout : {"bvh", "body16"}, default="bvh"
         ``"bvh"`` keeps every joint of the rig; ``"body16"`` maps them onto the common body layout.
     n_jobs : int or None, default=None
-        Files read in parallel through joblib.
+        Largest number of processes reading files (joblib); fewer where there is too little text to repay
+        them (see :func:`skemotion.io.read_bvh_files`).
 
     Returns
     -------
@@ -88,7 +88,7 @@ def load_100style(path, styles=None, contents=None, *, layout="bvh", n_jobs=None
         if not file.is_file():
             raise FileNotFoundError(f"{file} is listed in {root / 'Frame_Cuts.csv'} but missing.")
 
-    motions = Parallel(n_jobs=n_jobs)(delayed(read_bvh)(file) for file, *_ in clips)
+    motions = read_bvh_files([file for file, *_ in clips], n_jobs=n_jobs)
     frame_rate = _common_frame_rate(motions)
     rig = layout_from_rig(None, motions[0].joint_names, motions[0].parents)
     data = []

@@ -1,7 +1,7 @@
 """Readers and writers: motion capture (BVH, C3D), keypoint JSON, videos and images, model files, and safe
 loading of files made elsewhere."""
 
-from ._bvh import BVHError, BVHMotion, read_bvh, write_bvh
+from ._bvh import BVHError, BVHMotion, read_bvh, read_bvh_files, write_bvh
 from ._c3d import PLUG_IN_GAIT, markers_to_body16, read_c3d
 from ._keypoints import read_keypoints_json
 from ._model import default_trusted_types, load_model, model_versions, save_model
@@ -21,6 +21,7 @@ __all__ = [
     "markers_to_body16",
     "model_versions",
     "read_bvh",
+    "read_bvh_files",
     "read_c3d",
     "read_image",
     "read_keypoints_json",

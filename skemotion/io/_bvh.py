@@ -27,12 +27,14 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 
 from ..skeleton import layout_from_rig, with_metadata
 from ..utils._files import atomic_write, check_writable
+from ..utils._parallel import effective_workers, parallel_map
 
 __all__ = ["BVHError", "BVHMotion", "read_bvh", "write_bvh"]
 
@@ -418,6 +420,48 @@ def read_bvh(path, *, end_sites=False):
     header = _parse_motion_header(path, lines, parser.motion_line)
     values = _parse_frames(path, lines, header, sum(map(len, parser.channels)))
     return _build_motion(path, parser, values, header.frame_time, end_sites)
+
+
+# Parsing holds the GIL (numpy's text reader), so only processes read BVH files in parallel; their start-up
+# and the return of every motion to the caller cost more than parsing up to about this much text per worker
+# (measured on 2 cores: 40 MB of Bandai-Namco BVH read in 0.9 s serially, 1.5 s on two processes).
+MIN_BVH_BYTES_PER_WORKER = 256 * 2**20
+
+
+def read_bvh_files(paths, *, end_sites=False, n_jobs=None):
+    """Read many BVH files, in worker processes only when there is enough text to repay them.
+
+    Parameters
+    ----------
+    paths : sequence of str or path-like
+    end_sites : bool, default=False
+        As in :func:`read_bvh`.
+    n_jobs : int or None, default=None
+        Largest number of worker processes (joblib's convention; a backend chosen with
+        ``joblib.parallel_config`` is used as given). Fewer than ``MIN_BVH_BYTES_PER_WORKER`` bytes of files
+        per worker run fewer workers, down to a serial loop in this process, so ``n_jobs=2`` is never slower
+        than ``n_jobs=1`` for lack of work, and the result is the same.
+
+    Returns
+    -------
+    motions : list of BVHMotion
+        In the order of ``paths``.
+
+    Raises
+    ------
+    BVHError
+        Of the first malformed file, naming it and its line (also when raised in a worker).
+
+    Examples
+    --------
+    >>> from skemotion.io import read_bvh_files
+    >>> read_bvh_files([])
+    []
+    """
+    paths = list(paths)
+    n_bytes = sum(os.path.getsize(path) for path in paths if os.path.isfile(path))
+    workers = max(1, min(len(paths), effective_workers(n_jobs, n_bytes, MIN_BVH_BYTES_PER_WORKER)))
+    return parallel_map(partial(read_bvh, end_sites=end_sites), paths, workers, prefer="processes")
 
 
 def _read_text(path):

@@ -94,10 +94,56 @@ def pairwise_wasserstein(U, V=None, p=1, *, dtype="float64", device=None):
     """
     dtype, device = np.dtype(dtype).type, _check_device(device)
     values_u, counts_u = sorted_distributions(U, "U")
-    if V is None:
-        return _pairwise(values_u, counts_u, None, None, p, dtype, device)
-    values_v, counts_v = sorted_distributions(V, "V")
-    return _pairwise(values_u, counts_u, values_v, counts_v, p, dtype, device)
+    values_v, counts_v = (None, None) if V is None else sorted_distributions(V, "V")
+    scale = _power_scale(values_u, values_v, p, dtype)
+    scaled_v = None if V is None else values_v / scale
+    distances = _pairwise(values_u / scale, counts_u, scaled_v, counts_v, p, dtype, device)
+    _check_no_underflow(distances, values_u, values_v, p, dtype)
+    return distances * scale
+
+
+# Headroom, in powers of two, that the terms |d|^p and their sums keep below the float range of each dtype.
+_POWER_HEADROOM = {np.float64: 900, np.float32: 100}
+
+
+def _power_scale(values_u, values_v, p, dtype):
+    """A power of two that brings the largest |difference| near 1 when ``|d|^p`` would leave the float range.
+
+    W_p is homogeneous (``W_p(sU, sV) = s W_p(U, V)``) and dividing by a power of two is exact, so the
+    result is unchanged where no scaling was needed and finite where ``|d|^p`` would overflow (coordinates
+    near 1e160, or p in the hundreds).
+    """
+    largest = np.nanmax(np.abs(values_u))
+    if values_v is not None:
+        largest = max(largest, np.nanmax(np.abs(values_v)))
+    if largest == 0:
+        return 1.0
+    exponent = np.log2(2 * largest)  # |a - b| <= 2 * largest
+    if p * abs(exponent) + np.log2(values_u.shape[1]) < _POWER_HEADROOM[dtype]:
+        return 1.0
+    return float(2.0 ** np.ceil(exponent))
+
+
+def _check_no_underflow(distances, values_u, values_v, p, dtype):
+    """Refuse a distance that |d|^p underflowed to (near) zero between distributions that differ.
+
+    After :func:`_power_scale` every |d| is at most 1, so nothing overflows; but with a large ``p`` the
+    powers of small differences fall below the smallest float and the distance would read 0.
+    """
+    if p == 1:  # |d| itself cannot underflow: a zero W_1 means equal distributions
+        return
+    floor = np.finfo(dtype).tiny ** (1.0 / p)
+    symmetric = values_v is None
+    values_v = values_u if symmetric else values_v
+    for i, j in zip(*np.nonzero(distances < floor)):
+        if symmetric and i == j:
+            continue
+        u, v = values_u[i][~np.isnan(values_u[i])], values_v[j][~np.isnan(values_v[j])]
+        _, index_u, index_v = _merged_grid(len(u), len(v))
+        if np.abs(u[index_u] - v[index_v]).max() > 0:  # the quantile functions differ somewhere
+            raise ValueError(f"p={p:g} is too large for these values: |d|^p underflows the float range for "
+                             f"distributions U[{i}] and V[{j}], so their W_p would read {distances[i, j]:.3g}; use a "
+                             "smaller p (W_p tends to the largest quantile difference as p grows).")
 
 
 def _check_device(device):

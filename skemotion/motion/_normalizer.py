@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..skeleton._kinematics import vector_norm
 from ..skeleton import (
     COMMON_LAYOUT,
     axis_name,
@@ -46,7 +47,7 @@ def hip_vector(X, layout):
 def body_size(X, layout):
     """Median over frames of the summed bone lengths of each sequence, ignoring missing frames."""
     bones = layout.bones
-    lengths = np.linalg.norm(X[:, :, bones[:, 1]] - X[:, :, bones[:, 0]], axis=-1)
+    lengths = vector_norm(X[:, :, bones[:, 1]] - X[:, :, bones[:, 0]])  # no overflow near 1e160
     with nan_warnings_ignored():
         total = np.where(np.isnan(lengths).any(axis=2), np.nan, lengths.sum(axis=2))
         return np.nanmedian(total, axis=1)

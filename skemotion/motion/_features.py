@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..skeleton._kinematics import vector_norm
+from ..skeleton._kinematics import scaled_nanstd, vector_norm
 from ..skeleton import SkeletonLayout, axis_name, difference_weights, finite_difference, joint_names
 from ..skeleton._temporal import nan_warnings_ignored
 from ..utils._parallel import sample_blocks
@@ -133,7 +133,7 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         with nan_warnings_ignored():
             for order in (1, 2, 3):
                 magnitude = vector_norm(finite_difference(X, rates, order, self.accuracy))
-                stats += [np.nanmean(magnitude, axis=1), np.nanstd(magnitude, axis=1), np.nanmax(magnitude, axis=1)]
+                stats += [np.nanmean(magnitude, axis=1), scaled_nanstd(magnitude, 1), np.nanmax(magnitude, axis=1)]
             steps = vector_norm(np.diff(X, axis=1))
             path = np.where(np.isnan(steps).all(axis=1), np.nan, np.nansum(steps, axis=1))
             ranges = np.nanmax(X, axis=1) - np.nanmin(X, axis=1)

@@ -5,6 +5,8 @@ Motion features, signatures, samplers and plots all import these, so each quanti
 
 from math import factorial
 
+import warnings
+
 import numpy as np
 
 AXES = "xyz"
@@ -136,3 +138,15 @@ def vector_norm(v, axis=-1):
     with np.errstate(over="ignore", under="ignore"):
         rescaled = np.linalg.norm(v / largest, axis=axis) * np.squeeze(largest, axis=axis)
     return np.where(extreme, rescaled, length)
+
+
+def scaled_nanstd(a, axis):
+    """``np.nanstd`` that neither overflows nor underflows: values are divided by a power of two near their
+    largest magnitude first (exact, so ordinary values give exactly ``np.nanstd``'s result)."""
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: NaN, as np.nanstd gives
+        largest = np.nanmax(np.abs(a), axis=axis, keepdims=True)
+    usable = np.isfinite(largest) & (largest > 0)
+    scale = np.where(usable, 2.0 ** np.floor(np.log2(np.where(usable, largest, 1.0))), 1.0)
+    scale = np.where((scale > 2.0**-500) & (scale < 2.0**500), 1.0, scale)  # ordinary values: untouched
+    return np.nanstd(a / scale, axis=axis) * np.squeeze(scale, axis=axis)

@@ -89,15 +89,15 @@ def gaussian_frechet_distance(mean1, cov1, mean2, cov2):
         raise ValueError(f"The two Gaussians have dimensions {len(mean1)} and {len(mean2)}; they must match.")
     # Scale first: the squares of coordinates near the float range overflow, the distance scales as s^2.
     scale = max(np.abs(mean1 - mean2).max(initial=0.0), np.sqrt(np.abs(cov1).max()), np.sqrt(np.abs(cov2).max()))
-    scale = scale if scale > 0 else 1.0
-    mean1, mean2, cov1, cov2 = mean1 / scale, mean2 / scale, cov1 / scale**2, cov2 / scale**2
+    scale = 2.0 ** np.floor(np.log2(scale)) if scale > 0 else 1.0  # a power of two: the division is exact
+    mean1, mean2, cov1, cov2 = mean1 / scale, mean2 / scale, cov1 / scale / scale, cov2 / scale / scale
     eigval, eigvec = np.linalg.eigh(cov1)
     sqrt_cov1 = (eigvec * np.sqrt(_psd_eigenvalues(eigval))) @ eigvec.T
     middle = sqrt_cov1 @ cov2 @ sqrt_cov1
     trace_sqrt = np.sqrt(_psd_eigenvalues(np.linalg.eigvalsh((middle + middle.T) / 2))).sum()
     distance = max(float(np.sum((mean1 - mean2) ** 2) + np.trace(cov1) + np.trace(cov2) - 2 * trace_sqrt), 0.0)
     with np.errstate(over="ignore"):
-        distance = float(distance * scale**2)
+        distance = float(distance * scale * scale)
     if not np.isfinite(distance):
         raise OverflowError(f"The squared Fréchet distance exceeds the float range (scale {scale:.3g}); rescale "
                             "the features before comparing them.")

@@ -96,9 +96,10 @@ def pairwise_wasserstein(U, V=None, p=1, *, dtype="float64", device=None):
     values_u, counts_u = sorted_distributions(U, "U")
     values_v, counts_v = (None, None) if V is None else sorted_distributions(V, "V")
     scale = _power_scale(values_u, values_v, p, dtype)
-    scaled_v = None if V is None else values_v / scale
-    distances = _pairwise(values_u / scale, counts_u, scaled_v, counts_v, p, dtype, device)
-    _check_no_underflow(distances, values_u, values_v, p, dtype)
+    values_u = values_u / scale
+    values_v = None if V is None else values_v / scale
+    distances = _pairwise(values_u, counts_u, values_v, counts_v, p, dtype, device)
+    _recompute_underflowed(distances, values_u, values_v, p, dtype)
     return distances * scale
 
 
@@ -124,11 +125,13 @@ def _power_scale(values_u, values_v, p, dtype):
     return float(2.0 ** np.ceil(exponent))
 
 
-def _check_no_underflow(distances, values_u, values_v, p, dtype):
-    """Refuse a distance that |d|^p underflowed to (near) zero between distributions that differ.
+def _recompute_underflowed(distances, values_u, values_v, p, dtype):
+    """Recompute, pair by pair, the distances that ``|d|^p`` underflowed (in place).
 
-    After :func:`_power_scale` every |d| is at most 1, so nothing overflows; but with a large ``p`` the
-    powers of small differences fall below the smallest float and the distance would read 0.
+    After :func:`_power_scale` nothing overflows, but the powers of differences far below the largest one
+    fall under the smallest float (``p = 2`` and values around 1e-160, or ``p`` in the hundreds), and W_p
+    would read 0 or lose its digits. Exactly those pairs (a distance below ``tiny ** (1 / p)``) are
+    recomputed on their merged grid divided by their own largest difference, which is stable for any p.
     """
     if p == 1:  # |d| itself cannot underflow: a zero W_1 means equal distributions
         return
@@ -138,12 +141,17 @@ def _check_no_underflow(distances, values_u, values_v, p, dtype):
     for i, j in zip(*np.nonzero(distances < floor)):
         if symmetric and i == j:
             continue
-        u, v = values_u[i][~np.isnan(values_u[i])], values_v[j][~np.isnan(values_v[j])]
-        _, index_u, index_v = _merged_grid(len(u), len(v))
-        if np.abs(u[index_u] - v[index_v]).max() > 0:  # the quantile functions differ somewhere
-            raise ValueError(f"p={p:g} is too large for these values: |d|^p underflows the float range for "
-                             f"distributions U[{i}] and V[{j}], so their W_p would read {distances[i, j]:.3g}; use a "
-                             "smaller p (W_p tends to the largest quantile difference as p grows).")
+        distances[i, j] = _stable_pair(values_u[i][~np.isnan(values_u[i])], values_v[j][~np.isnan(values_v[j])], p)
+
+
+def _stable_pair(u, v, p):
+    """W_p of two sorted samples as ``m * (sum_k w_k (|d_k| / m)^p)^(1/p)``, ``m`` the largest ``|d_k|``."""
+    widths, index_u, index_v = _merged_grid(len(u), len(v))
+    gaps = np.abs(u[index_u] - v[index_v])
+    largest = gaps.max()
+    if largest == 0:
+        return 0.0
+    return float(largest * np.sum(widths * (gaps / largest) ** p) ** (1.0 / p))
 
 
 def _check_device(device):

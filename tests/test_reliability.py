@@ -20,11 +20,10 @@ import warnings
 from pathlib import Path
 
 import h5py
-import scipy.linalg
-import scipy.stats
-
 import numpy as np
 import pytest
+import scipy.linalg
+import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from joblib import Parallel, delayed

@@ -8,8 +8,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..skeleton._kinematics import vector_norm
 from ..skeleton import COMMON_LAYOUT, SkeletonLayout, convert_layout, get_layout
+from ..skeleton._kinematics import vector_norm
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_skeleton_layout, frame_rates, validate_skeletons
 
@@ -45,7 +45,8 @@ def _triangle_area(a, b, c):
     with np.errstate(over="ignore"):
         area = 0.5 * vector_norm(np.cross((b - a) / scale, (c - a) / scale)) * scale**2
     if np.isinf(area).any():
-        raise ValueError(f"Triangle areas of these skeletons exceed the float range (coordinates of about {scale:.3g}); "
+        raise ValueError(f"Triangle areas of these skeletons exceed the float range (coordinates of about "
+                         f"{scale:.3g}); "
                          "rescale the coordinates (e.g. SkeletonNormalizer) first.")
     return area
 

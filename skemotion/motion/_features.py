@@ -8,8 +8,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..skeleton._kinematics import scaled_nanstd, vector_norm
 from ..skeleton import SkeletonLayout, axis_name, difference_weights, finite_difference, joint_names
+from ..skeleton._kinematics import scaled_nanstd, vector_norm
 from ..skeleton._temporal import nan_warnings_ignored
 from ..utils._parallel import sample_blocks
 from ..utils._tags import SkeletonMixin

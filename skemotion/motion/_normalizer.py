@@ -7,7 +7,6 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..skeleton._kinematics import vector_norm
 from ..skeleton import (
     COMMON_LAYOUT,
     axis_name,
@@ -19,6 +18,7 @@ from ..skeleton import (
     with_metadata,
     yaw_rotation,
 )
+from ..skeleton._kinematics import vector_norm
 from ..skeleton._temporal import fill_gaps, nan_warnings_ignored, rate_resampled_lengths, resample, resample_to_rate
 from ..utils._parallel import sample_blocks
 from ..utils._tags import SkeletonMixin

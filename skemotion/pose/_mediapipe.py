@@ -6,12 +6,11 @@ worker process would be lost), and the estimator turns the messages into warning
 
 import queue
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-import warnings
 
 from ..io import PartialReadWarning, iter_video_frames, read_image
 from ..io._video import timestamp_ms

@@ -9,8 +9,8 @@ from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..skeleton._kinematics import vector_norm
 from ..skeleton import SkeletonLayout, axis_name, difference_weights, finite_difference, joint_names
+from ..skeleton._kinematics import vector_norm
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_skeleton_layout, frame_rates, validate_skeletons
 from ._wasserstein import random_directions

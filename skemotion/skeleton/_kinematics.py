@@ -3,9 +3,8 @@
 Motion features, signatures, samplers and plots all import these, so each quantity has one definition.
 """
 
-from math import factorial
-
 import warnings
+from math import factorial
 
 import numpy as np
 

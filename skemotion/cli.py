@@ -21,10 +21,20 @@ def _progress(verbose):
     return (lambda name: print(f"  running {name} ...", file=sys.stderr, flush=True)) if verbose else None
 
 
+# GroupKFold(5) by walker needs 5 walkers, and make_emotional_gait gives one walker per 20 gaits (5 per emotion).
+DEMO_FOLDS, GAITS_PER_WALKER = 5, 20
+DEMO_MIN_SAMPLES = DEMO_FOLDS * GAITS_PER_WALKER
+
+
 def demo(args):
     """The main job on the embedded default data: synthetic gaits and synthetic EEG, a sampler inside."""
     from .benchmark import eeg_benchmark, make_imbalanced, motion_benchmark, to_markdown
     from .datasets import make_eeg_emotion, make_emotional_gait
+
+    if args.n_samples < DEMO_MIN_SAMPLES:
+        raise ValueError(f"demo needs --n-samples of at least {DEMO_MIN_SAMPLES}, got {args.n_samples}: its "
+                         f"GroupKFold({DEMO_FOLDS}) by walker needs {DEMO_FOLDS} walkers, and the synthetic data "
+                         f"has one walker per {GAITS_PER_WALKER} gaits.")
 
     gait = make_emotional_gait(args.n_samples, random_state=args.random_state)
     keep = make_imbalanced(gait.target, keep=args.n_samples // 12, majority="neutral",
@@ -181,7 +191,8 @@ def _add_common(sub, *, seeded=True):
 
 def _add_demo(commands):
     sub = commands.add_parser("demo", help="cross-validated table on the embedded synthetic data")
-    sub.add_argument("--n-samples", type=int, default=240, help="synthetic gaits before imbalancing")
+    sub.add_argument("--n-samples", type=int, default=240,
+                     help=f"synthetic gaits before imbalancing (at least {DEMO_MIN_SAMPLES})")
     _add_common(sub)
     sub.set_defaults(func=demo)
 

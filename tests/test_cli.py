@@ -155,8 +155,8 @@ def test_demo_options_reach_the_data_and_the_benchmarks(monkeypatch, capsys):
     monkeypatch.setattr(skemotion.datasets, "make_eeg_emotion", eeg)
     monkeypatch.setattr(skemotion.benchmark, "motion_benchmark", motion)
     monkeypatch.setattr(skemotion.benchmark, "eeg_benchmark", eeg_bench)
-    assert main(["demo", "--n-samples", "48", "--random-state", "5", "--n-jobs", "2", "-v"]) == 0
-    assert gaits.calls[0][0] == (48,) and gaits.calls[0][1]["random_state"] == 5
+    assert main(["demo", "--n-samples", "120", "--random-state", "5", "--n-jobs", "2", "-v"]) == 0
+    assert gaits.calls[0][0] == (120,) and gaits.calls[0][1]["random_state"] == 5
     assert eeg.calls[0][1]["random_state"] == 5
     (_, options), = motion.calls
     assert options["random_state"] == 5 and options["n_jobs"] == 2 and callable(options["progress"])

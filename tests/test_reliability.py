@@ -7,14 +7,23 @@ through a loky worker.
 
 import importlib
 import inspect
+import json
 import os
 import pickle
 import pkgutil
+import re
+import shutil
 import stat
+import subprocess
+import sys
+import warnings
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
+import scipy.linalg
+import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from joblib import Parallel, delayed
@@ -24,9 +33,21 @@ import skemotion.benchmark
 import skemotion.io._bvh
 import skemotion.pose
 from skemotion.cli import main
-from skemotion.io import BVHError, BVHMotion, read_bvh, write_bvh
-from skemotion.skeleton import with_metadata
+from skemotion.datasets import load_bandai_namco, load_emotion_gait, make_emotional_gait
+from skemotion.io import BVHError, BVHMotion, PartialReadWarning, iter_video_frames, read_bvh, read_video, write_bvh
+from skemotion.metrics import diversity, frechet_distance, gaussian_frechet_distance, precision_recall_density_coverage
+from skemotion.motion import KinematicFeatures, SkeletonNormalizer
+from skemotion.motion._normalizer import body_size
+from skemotion.nn import GaitCNNClassifier
+from skemotion.nn._base import torch_threads
+from skemotion.pose._mediapipe import array_frames
+from skemotion.samplers import GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
+from skemotion.signatures import pairwise_wasserstein
+from skemotion.skeleton import get_layout, with_metadata
+from skemotion.skeleton._kinematics import vector_norm
 from skemotion.utils._files import atomic_path, atomic_write, check_writable
+
+from .conftest import shared_path
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -363,3 +384,346 @@ def test_a_corrupt_file_read_in_a_loky_worker_still_names_file_and_line(tmp_path
     with pytest.raises(BVHError, match=rf"^clip3\.bvh, line {line}: non-numeric value '3x'") as info:
         Parallel(n_jobs=2, backend="loky")(delayed(read_bvh)(p) for p in paths)
     assert info.value.filename == str(paths[3]) and info.value.lineno == line
+
+
+# --------------------------------------------------------------------------
+# Metadata taken from the first item: every disagreement names its file
+# --------------------------------------------------------------------------
+def _bandai_copy(tmp_path, n_clips=2):
+    """A Bandai-Namco folder with the first real clips (symlinked BVH) and editable labels."""
+    source = Path(shared_path("bandai-namco-1"))
+    (tmp_path / "data").mkdir()
+    shutil.copytree(source / "cfg", tmp_path / "cfg")
+    for label_file in sorted((source / "data").glob("*.json"))[:n_clips]:
+        shutil.copy(label_file, tmp_path / "data" / label_file.name)
+        os.symlink(label_file.with_suffix(".bvh"), tmp_path / "data" / label_file.with_suffix(".bvh").name)
+    return sorted((tmp_path / "data").glob("*.json"))
+
+
+def test_bandai_label_outside_the_table_names_file_and_table(tmp_path):
+    labels = _bandai_copy(tmp_path)
+    n_styles = len([line for line in (tmp_path / "cfg" / "style_label.txt").read_text().splitlines() if line.strip()])
+    labels[1].write_text(json.dumps({"content": 0, "style": n_styles}))
+    with pytest.raises(ValueError, match=rf"{re.escape(labels[1].name)}: style label {n_styles} is outside "
+                                         rf"cfg/style_label.txt, which names {n_styles} styles"):
+        load_bandai_namco(tmp_path)
+
+
+@pytest.mark.parametrize("text, problem", [("{\"content\": 0, \"sty", "not a valid label file"),
+                                           ("[1, 2]", "expected an integer 'style' label"),
+                                           ("{\"content\": 0, \"style\": 1.5}", "expected an integer 'style'")])
+def test_bandai_corrupt_json_names_the_file(tmp_path, text, problem):
+    labels = _bandai_copy(tmp_path)
+    labels[0].write_text(text)
+    with pytest.raises(ValueError, match=rf"{re.escape(labels[0].name)}.*{re.escape(problem)}"):
+        load_bandai_namco(tmp_path)
+
+
+def _gait_files(tmp_path, gaits, labels):
+    features, label_file = tmp_path / "features_x.h5", tmp_path / "labels_x.h5"
+    with h5py.File(features, "w") as handle:
+        for key, value in gaits.items():
+            handle[key] = value
+    with h5py.File(label_file, "w") as handle:
+        for key, value in labels.items():
+            handle[key] = value
+    return features, label_file
+
+
+def test_emotion_gait_label_outside_the_label_table_names_the_file(tmp_path):
+    rng = np.random.default_rng(0)
+    gaits = {"001_Sad_positions.csv": rng.normal(size=(8, 48)), "002_Happy_positions.csv": rng.normal(size=(8, 48))}
+    features, labels = _gait_files(tmp_path, gaits, {"001_Sad_positions.csv": 2, "002_Happy_positions.csv": 4})
+    with pytest.raises(ValueError, match=rf"{re.escape(str(labels))}: label 4 of '002_Happy_positions.csv' is "
+                                         r"outside 0..3"):
+        load_emotion_gait(features, frame_rate=30)
+
+
+def test_emotion_gait_of_another_joint_count_names_file_and_gait(tmp_path):
+    rng = np.random.default_rng(0)
+    gaits = {"001_Sad_positions.csv": rng.normal(size=(8, 48)), "002_Sad_positions.csv": rng.normal(size=(8, 51))}
+    features, _ = _gait_files(tmp_path, gaits, dict.fromkeys(gaits, 2))
+    with pytest.raises(ValueError, match=rf"{re.escape(str(features))}: gait '002_Sad_positions.csv' is \(8, 51\), "
+                                         r"expected a T x 48"):
+        load_emotion_gait(features, frame_rate=30)
+
+
+def test_extract_keeps_each_videos_frame_rate(monkeypatch):
+    """Videos at 30 and 120 fps: each keeps its own rate (over frame_step), none takes the first one's."""
+    rates = {"a.mp4": 30.0, "b.mp4": 120.0, "c.mp4": 29.97}
+    monkeypatch.setattr("skemotion.pose._extractor._stated_rate", lambda source: rates[str(source)])
+    extractor = skemotion.pose.PoseExtractor(frame_step=2)
+    assert [extractor._frame_rate(source) for source in rates] == [15.0, 60.0, 29.97 / 2]
+
+
+# --------------------------------------------------------------------------
+# Partial input reported
+# --------------------------------------------------------------------------
+def _truncated_video(tmp_path, keep=0.5):
+    """The shared squats video re-encoded at a quarter size into an AVI, then cut to ``keep`` of its bytes."""
+    cv2 = pytest.importorskip("cv2")
+    frames, rate = read_video(shared_path("video", "tfjs_pose_squats.mp4"))
+    small = [cv2.resize(f, (90, 160)) for f in frames]
+    whole = tmp_path / "whole.avi"
+    writer = cv2.VideoWriter(str(whole), cv2.VideoWriter_fourcc(*"MJPG"), rate, (90, 160))
+    for frame in small:
+        writer.write(frame)
+    writer.release()
+    cut = tmp_path / "cut.avi"
+    data = whole.read_bytes()
+    cut.write_bytes(data[: int(len(data) * keep)])
+    return cut, len(frames)
+
+
+def test_a_partly_decodable_video_warns_with_both_numbers(tmp_path):
+    cut, n_frames = _truncated_video(tmp_path)
+    with pytest.warns(PartialReadWarning, match=rf"{re.escape(cut.name)}' decoded only (\d+) of the "
+                                                rf"{n_frames} frames its header claims") as record:
+        frames, _ = read_video(cut)
+    decoded = int(re.search(r"decoded only (\d+)", str(record[0].message)).group(1))
+    assert 0 < decoded == len(frames) < n_frames
+    with pytest.warns(PartialReadWarning, match=f"of the {n_frames} frames"):
+        assert len(list(iter_video_frames(cut, frame_step=3))) == len(range(0, decoded, 3))
+
+
+def test_a_whole_video_or_max_frames_does_not_warn(tmp_path):
+    cut, _ = _truncated_video(tmp_path, keep=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PartialReadWarning)
+        read_video(cut)
+        assert len(list(iter_video_frames(cut, max_frames=4))) == 4
+
+
+def test_a_bvh_shorter_than_its_frames_header_names_both_numbers(tmp_path):
+    write_bvh(tmp_path / "arm.bvh", _arm(np.zeros((5, 5))))
+    lines = (tmp_path / "arm.bvh").read_text().splitlines()
+    (tmp_path / "short.bvh").write_text("\n".join(lines[:-2]) + "\n")
+    frames_line = next(i for i, line in enumerate(lines, 1) if line.startswith("Frames:"))
+    with pytest.raises(BVHError, match=rf"short.bvh, line {len(lines) - 2}: file ends after 3 of 5 frames "
+                                       rf"declared in line {frames_line}"):
+        read_bvh(tmp_path / "short.bvh")
+
+
+@given(rate=st.floats(0.5, 5000, allow_nan=False), step=st.integers(1, 7), n=st.integers(1, 60))
+@settings(max_examples=200, deadline=None)
+def test_mediapipe_timestamps_are_integer_and_strictly_increasing(rate, step, n):
+    frames = np.zeros((n * step, 2, 2, 3), np.uint8)
+    stamps = [t for t, _ in array_frames(frames, frame_step=step, frame_rate=rate)]
+    assert all(isinstance(t, int) for t in stamps)
+    assert all(b > a for a, b in zip(stamps, stamps[1:]))
+    # never more than the rounding (half a millisecond) early, and late only by the collisions before it
+    for k, t in enumerate(stamps):
+        exact = k * step * 1000.0 / rate
+        assert exact - 0.5 <= t <= max(exact + 0.5, k)
+
+
+@pytest.mark.parametrize("rate, expected", [(29.97, [0, 33, 67, 100]), (1000.0, [0, 1, 2, 3]),
+                                            (2000.0, [0, 1, 2, 3]), (3000.0, [0, 1, 2, 3])])
+def test_timestamps_at_awkward_rates(rate, expected):
+    frames = np.zeros((4, 2, 2, 3), np.uint8)
+    assert [t for t, _ in array_frames(frames, frame_rate=rate)] == expected
+
+
+# --------------------------------------------------------------------------
+# Numbers that stop meaning something
+# --------------------------------------------------------------------------
+@given(scale=st.sampled_from([1e-170, 1e-100, 1.0, 1e100, 1e160, 1e300]), seed=st.integers(0, 2**16))
+@settings(max_examples=60, deadline=None)
+def test_vector_norm_is_homogeneous_near_the_float_range(scale, seed):
+    v = np.random.default_rng(seed).normal(size=(5, 3))
+    expected = np.sqrt((v**2).sum(axis=-1))  # at unit scale
+    np.testing.assert_allclose(vector_norm(v * scale) / scale, expected, rtol=1e-14)
+
+
+def _walk(scale):
+    gait = make_emotional_gait(8, n_frames=20, length_jitter=0, random_state=0)
+    return with_metadata(np.asarray(gait.data) * scale, layout="body16", frame_rate=30.0), gait.target
+
+
+@pytest.mark.parametrize("scale", [1e160, 1e-160])
+def test_skeleton_features_scale_with_coordinates_near_the_float_range(scale):
+    """Lengths, speeds and body sizes are homogeneous of degree one: nothing overflows to inf or underflows to 0."""
+    X, _ = _walk(1.0)
+    X_big, _ = _walk(scale)
+    kinematic = KinematicFeatures().fit_transform(X)
+    np.testing.assert_allclose(KinematicFeatures().fit_transform(X_big) / scale,
+                               kinematic, rtol=1e-9)
+    layout = get_layout("body16")
+    np.testing.assert_allclose(body_size(np.asarray(X_big), layout) / scale, body_size(np.asarray(X), layout),
+                               rtol=1e-12)
+    normalised = SkeletonNormalizer().fit_transform(X)
+    np.testing.assert_allclose(SkeletonNormalizer().fit_transform(X_big), normalised, rtol=1e-9, atol=1e-12)
+
+
+def _moments(seed, d=3):
+    rng = np.random.default_rng(seed)
+    A, B = rng.normal(size=(d, d)), rng.normal(size=(d, d))
+    return rng.normal(size=d), A @ A.T, rng.normal(size=d), B @ B.T
+
+
+def _frechet_closed_form(m1, c1, m2, c2):
+    root = np.real(scipy.linalg.sqrtm(scipy.linalg.sqrtm(c1) @ c2 @ scipy.linalg.sqrtm(c1)))
+    return np.sum((m1 - m2) ** 2) + np.trace(c1 + c2 - 2 * root)
+
+
+@given(seed=st.integers(0, 2**16), scale=st.sampled_from([1e-150, 1.0, 1e150, 1e152]))
+@settings(max_examples=40, deadline=None)
+def test_gaussian_frechet_scales_as_a_squared_distance(seed, scale):
+    m1, c1, m2, c2 = _moments(seed)
+    expected = _frechet_closed_form(m1, c1, m2, c2)
+    got = gaussian_frechet_distance(m1 * scale, c1 * scale**2, m2 * scale, c2 * scale**2) / scale**2
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8 * np.trace(c1 + c2))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda m1, c1, m2, c2: (m1, c1 + np.triu(np.ones_like(c1), 1), m2, c2), "cov1 is not symmetric"),
+    (lambda m1, c1, m2, c2: (m1, c1, m2, -c2), "cov2 is not positive semi-definite"),
+    (lambda m1, c1, m2, c2: (m1, c1, m2[:2], c2[:2, :2]), "dimensions 3 and 2"),
+    (lambda m1, c1, m2, c2: (m1, c1[:2], m2, c2), r"expected \(d,\) and \(d, d\)"),
+    (lambda m1, c1, m2, c2: (m1 * np.nan, c1, m2, c2), "must be finite"),
+])
+def test_gaussian_frechet_refuses_what_is_not_a_pair_of_gaussians(change, message):
+    with pytest.raises(ValueError, match=message):
+        gaussian_frechet_distance(*change(*_moments(0)))
+
+
+def test_gaussian_frechet_beyond_the_float_range_is_refused_not_inf():
+    m1, c1, m2, c2 = _moments(1)
+    with pytest.raises(OverflowError, match="exceeds the float range"):
+        gaussian_frechet_distance(m1 * 1e200, c1 * 1e300, m2 * 1e200, c2 * 1e300)
+
+
+def test_frechet_and_diversity_of_coordinates_near_the_float_range():
+    rng = np.random.default_rng(0)
+    real, synthetic = rng.normal(size=(200, 3)), rng.normal(0.5, 1, size=(200, 3))
+    assert diversity(real * 1e300) / 1e300 == pytest.approx(diversity(real), rel=1e-12)
+    assert frechet_distance(real * 1e150, synthetic * 1e150) / 1e300 == pytest.approx(
+        frechet_distance(real, synthetic), rel=1e-8)
+
+
+def test_prdc_refuses_zero_radii_from_duplicates():
+    rng = np.random.default_rng(0)
+    real = np.repeat(rng.normal(size=(10, 2)), 6, axis=0)  # every sample has 5 exact duplicates
+    with pytest.raises(ValueError, match=r"60 real sample\(s\) have at least n_neighbors=5 exact duplicates"):
+        precision_recall_density_coverage(real, rng.normal(size=(50, 2)))
+    scores = precision_recall_density_coverage(real, rng.normal(size=(50, 2)), n_neighbors=6)
+    assert 0 < scores["coverage"] <= 1
+
+
+def test_prdc_is_scale_invariant_near_the_float_range():
+    rng = np.random.default_rng(1)
+    real, synthetic = rng.normal(size=(100, 3)), rng.normal(0.3, 1, size=(100, 3))
+    expected = precision_recall_density_coverage(real, synthetic)
+    assert precision_recall_density_coverage(real * 1e300, synthetic * 1e300) == expected
+    assert precision_recall_density_coverage(real * 1e-300, synthetic * 1e-300) == expected
+
+
+def test_prdc_refuses_mismatched_dimensions():
+    with pytest.raises(ValueError, match="have 3 and 2 features"):
+        precision_recall_density_coverage(np.zeros((10, 3)), np.zeros((10, 2)))
+
+
+@given(seed=st.integers(0, 2**16), p=st.sampled_from([1.0, 2.0, 7.5]), scale=st.sampled_from([1e-150, 1.0, 1e160]))
+@settings(max_examples=40, deadline=None)
+def test_wasserstein_is_homogeneous_near_the_float_range(seed, p, scale):
+    rng = np.random.default_rng(seed)
+    U, V = rng.normal(size=(3, 9)), rng.normal(size=(2, 9))
+    expected = [[_wasserstein_reference(u, v, p) for v in V] for u in U]
+    np.testing.assert_allclose(pairwise_wasserstein(U * scale, V * scale, p=p) / scale, expected, rtol=1e-9)
+
+
+def _wasserstein_reference(u, v, p):
+    """W_p of two equal-size samples: the closed form on the sorted samples (scipy's for p = 1)."""
+    if p == 1:
+        return scipy.stats.wasserstein_distance(u, v)
+    return float(np.mean(np.abs(np.sort(u) - np.sort(v)) ** p) ** (1 / p))
+
+
+def test_wasserstein_large_p_and_tiny_differences_are_computed_stably():
+    U = np.array([[0.0, 1000.0], [0.0, 1500.0]])
+    # p = 150: 1500^p overflows (1e476); scaled by an exact power of two first, W_p comes out in closed form
+    distances = pairwise_wasserstein(U, p=150)
+    assert np.isfinite(distances).all()
+    assert distances[0, 1] == pytest.approx(500 * 0.5 ** (1 / 150), rel=1e-12)
+    tiny_gap = np.array([[0.0, 100.0], [1e-3, 100.0]])  # (1e-3 / 128)^2000 underflows: recomputed pair-wise
+    assert pairwise_wasserstein(tiny_gap, p=2000)[0, 1] == pytest.approx(1e-3 * 0.5 ** (1 / 2000), rel=1e-12)
+    small = pairwise_wasserstein([[0.0], [1.0], [1e-298]], p=2)  # 1e-298 squared underflows
+    assert small[0, 2] == 1e-298 and small[1, 2] == 1.0
+    equal = pairwise_wasserstein([[0.0], [0.0, 0.0]], p=2000)  # equal distributions: 0 is right
+    assert equal[0, 1] == 0
+
+
+# --------------------------------------------------------------------------
+# float32 stays float32 through the samplers
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("make", [
+    lambda: NeuralGasSampler(n_units=3, random_state=0),
+    lambda: ViewAugmenter(n_views=2, random_state=0),
+    lambda: VAESampler(max_epochs=2, random_state=0),
+    lambda: GANSampler(max_epochs=2, random_state=0),
+], ids=["NeuralGasSampler", "ViewAugmenter", "VAESampler", "GANSampler"])
+def test_float32_skeletons_stay_float32_through_the_samplers(make):
+    gait = make_emotional_gait(24, n_frames=12, length_jitter=0, random_state=0)
+    keep = np.r_[np.flatnonzero(gait.target == "neutral"), np.flatnonzero(gait.target == "sad")[:3]]
+    X = with_metadata(np.asarray(gait.data)[keep].astype(np.float32), layout="body16", frame_rate=30.0)
+    y = gait.target[keep]
+    X_res, y_res = make().fit_resample(X, y)
+    assert X_res.dtype == np.float32 and len(X_res) == len(y_res) > len(X)
+    np.testing.assert_array_equal(X_res.frame_rate, 30.0)
+    X_list, _ = make().fit_resample(list(X), y)
+    assert {x.dtype for x in X_list} == {np.dtype(np.float32)}
+
+
+# --------------------------------------------------------------------------
+# Command line: demo with too few samples
+# --------------------------------------------------------------------------
+def test_demo_with_too_few_samples_says_the_minimum():
+    from skemotion.cli import DEMO_MIN_SAMPLES
+
+    result = subprocess.run([sys.executable, "-m", "skemotion", "demo", "--n-samples", "60"],
+                            capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[1])
+    assert result.returncode == 1
+    assert f"demo needs --n-samples of at least {DEMO_MIN_SAMPLES}, got 60" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------
+# Reproducibility: torch threads and batch composition
+# --------------------------------------------------------------------------
+def _stripes():
+    rng = np.random.default_rng(0)
+    y = np.repeat(["calm", "angry"], 24)
+    X = rng.uniform(0, 0.5, size=(48, 3, 12, 16)).astype(np.float32)
+    X[np.arange(48), :, np.where(y == "angry", rng.integers(0, 4, 48), rng.integers(8, 12, 48))] += 0.5
+    return X, y
+
+
+def test_a_seeded_gait_cnn_gives_the_same_fit_with_one_or_two_torch_threads():
+    X, y = _stripes()
+    small = dict(channels=(8, 8), n_groups=2, batch_size=16, lr=0.01, max_epochs=3, random_state=0)
+    one = GaitCNNClassifier(torch_threads=1, **small).fit(X, y).predict_proba(X)
+    two = GaitCNNClassifier(torch_threads=2, **small).fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(one, two, rtol=0, atol=1e-5)
+
+
+def test_a_seeded_sampler_gives_the_same_samples_with_one_or_two_torch_threads():
+    gait = make_emotional_gait(24, n_frames=12, length_jitter=0, random_state=0)
+    keep = np.r_[np.flatnonzero(gait.target == "neutral"), np.flatnonzero(gait.target == "sad")[:3]]
+    X, y = with_metadata(np.asarray(gait.data)[keep], layout="body16", frame_rate=30.0), gait.target[keep]
+    results = []
+    for n_threads in (1, 2):
+        with torch_threads(n_threads):
+            results.append(VAESampler(max_epochs=3, random_state=0).fit_resample(X, y)[0])
+    np.testing.assert_allclose(results[0], results[1], rtol=0, atol=1e-6 * np.nanmax(np.abs(results[0])))
+
+
+def test_gait_cnn_predictions_do_not_depend_on_batch_composition():
+    """GroupNorm normalises each sample alone and dropout is off in eval mode: a sample's prediction is the
+    same alone, in a batch, or among other samples (as the docstring says)."""
+    X, y = _stripes()
+    model = GaitCNNClassifier(channels=(8, 8), n_groups=2, batch_size=16, max_epochs=2, random_state=0).fit(X, y)
+    whole = model.predict_proba(X)
+    alone = np.concatenate([model.predict_proba(X[i : i + 1]) for i in range(0, len(X), 7)])
+    np.testing.assert_allclose(alone, whole[::7], rtol=0, atol=1e-6)
+    shuffled = np.random.default_rng(0).permutation(len(X))
+    np.testing.assert_allclose(model.predict_proba(X[shuffled]), whole[shuffled], rtol=0, atol=1e-6)

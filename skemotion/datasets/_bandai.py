@@ -26,6 +26,25 @@ def _labels(cfg_file):
     return [line.split("_", 1)[1] if line.startswith("dataset-") else line for line in lines]
 
 
+def _clip_labels(label_file, style_names, content_names):
+    """Style and content names of one clip's ``.json``; a corrupt file or an index outside the tables is named."""
+    try:
+        label = json.loads(label_file.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{label_file} is not a valid label file ({error}).") from None
+    names = []
+    for key, table, table_file in (("style", style_names, "style_label.txt"),
+                                   ("content", content_names, "content_label.txt")):
+        index = label.get(key) if isinstance(label, dict) else None
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise ValueError(f"{label_file}: expected an integer {key!r} label, found {index!r}.")
+        if not 0 <= index < len(table):
+            raise ValueError(f"{label_file}: {key} label {index} is outside cfg/{table_file}, "
+                             f"which names {len(table)} {key}s (0..{len(table) - 1}).")
+        names.append(table[index])
+    return tuple(names)
+
+
 def _select(requested, available, kind):
     if requested is None:
         return set(available)
@@ -95,8 +114,7 @@ def load_bandai_namco(path, styles=None, contents=None, *, layout="bvh", n_jobs=
 
     files, target, groups = [], [], []
     for label_file in sorted((root / "data").glob("*.json")):
-        label = json.loads(label_file.read_text())
-        style, content = style_names[label["style"]], content_names[label["content"]]
+        style, content = _clip_labels(label_file, style_names, content_names)
         if style in keep_styles and content in keep_contents:
             files.append(label_file.with_suffix(".bvh"))
             target.append(style)

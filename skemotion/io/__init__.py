@@ -7,12 +7,13 @@ from ._keypoints import read_keypoints_json
 from ._model import default_trusted_types, load_model, model_versions, save_model
 from ._retarget import skeleton_to_bvh
 from ._safe import RestrictedUnpickler, UnsafeFileError, safe_extract, safe_pickle_load, sha256sum
-from ._video import iter_video_frames, read_image, read_video, video_frame_rate
+from ._video import PartialReadWarning, iter_video_frames, read_image, read_video, video_frame_rate
 
 __all__ = [
     "BVHError",
     "BVHMotion",
     "PLUG_IN_GAIT",
+    "PartialReadWarning",
     "RestrictedUnpickler",
     "UnsafeFileError",
     "default_trusted_types",

@@ -4,6 +4,7 @@ OpenCV (``cv2``, installed with mediapipe) is imported on first use, so that ``i
 Frames come out as RGB, the order MediaPipe and matplotlib expect; OpenCV itself decodes to BGR.
 """
 
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,10 +39,46 @@ def _frame_rate(capture):
     return float(rate) if rate and np.isfinite(rate) and rate > 0 else None
 
 
+class PartialReadWarning(UserWarning):
+    """A file gave fewer frames than its header claims (a truncated or damaged video): the result is shorter.
+
+    The message names the file and both numbers. Turn it into an error with
+    ``warnings.simplefilter("error", PartialReadWarning)``.
+    """
+
+
+def timestamp_ms(index, rate, previous=-1):
+    """Integer millisecond timestamp of frame ``index`` at ``rate`` fps, after the ``previous`` one.
+
+    ``round(index * 1000 / rate)`` alone repeats a value above 1000 fps, and MediaPipe's VIDEO mode refuses
+    a timestamp that does not increase; a collision moves to one millisecond after ``previous``.
+
+    Examples
+    --------
+    >>> from skemotion.io._video import timestamp_ms
+    >>> stamps = [-1]
+    >>> for index in range(4):
+    ...     stamps.append(timestamp_ms(index, 2000.0, stamps[-1]))
+    >>> stamps[1:]
+    [0, 1, 2, 3]
+    """
+    return max(int(round(index * 1000.0 / rate)), previous + 1)
+
+
+def _claimed_frame_count(capture):
+    count = capture.get(_cv2().CAP_PROP_FRAME_COUNT)
+    return int(count) if count and np.isfinite(count) and count > 0 else None
+
+
 def _decode(capture, path, frame_step, max_frames):
-    """Yield ``(index, rgb)`` of every ``frame_step``-th frame; skipped frames are grabbed, not decoded."""
+    """Yield ``(index, rgb)`` of every ``frame_step``-th frame; skipped frames are grabbed, not decoded.
+
+    A video that ends before the frame count of its header warns (:class:`PartialReadWarning`) with both
+    numbers, so that a truncated file never gives a shorter result without a word.
+    """
     cv2 = _cv2()
     index = kept = 0
+    claimed = _claimed_frame_count(capture)
     while max_frames is None or kept < max_frames:
         if index % frame_step:
             if not capture.grab():
@@ -55,6 +92,10 @@ def _decode(capture, path, frame_step, max_frames):
         index += 1
     if kept == 0:
         raise ValueError(f"Cannot read the video {str(path)!r}: it has no decodable frame (empty or not a video).")
+    stopped_early = max_frames is not None and kept >= max_frames
+    if claimed is not None and index < claimed and not stopped_early:
+        warnings.warn(f"The video {str(path)!r} decoded only {index} of the {claimed} frames its header claims "
+                      "(truncated or damaged); the result is shorter.", PartialReadWarning, stacklevel=3)
 
 
 def video_frame_rate(path):
@@ -89,7 +130,8 @@ def iter_video_frames(path, *, frame_step=1, max_frames=None, fallback_rate=30.0
     Yields
     ------
     timestamp_ms : int
-        Time of the frame from the start of the video, in milliseconds.
+        Time of the frame from the start of the video, in milliseconds; strictly increasing at any frame
+        rate (above 1000 fps, a frame that would round onto its predecessor's millisecond gets the next one).
     rgb_frame : ndarray of shape (height, width, 3), dtype uint8
 
     Raises
@@ -99,14 +141,21 @@ def iter_video_frames(path, *, frame_step=1, max_frames=None, fallback_rate=30.0
     ValueError
         When OpenCV cannot open it as a video, or it has no decodable frame.
 
+    Warns
+    -----
+    PartialReadWarning
+        When the video ends before the frame count its header claims.
+
     See Also
     --------
     read_video : all frames at once, with the frame rate.
     """
     with _open_video(path) as capture:
         rate = _frame_rate(capture) or fallback_rate
+        previous = -1
         for index, rgb in _decode(capture, path, frame_step, max_frames):
-            yield round(index * 1000.0 / rate), rgb
+            previous = timestamp_ms(index, rate, previous)
+            yield previous, rgb
 
 
 def read_video(path):

@@ -83,14 +83,45 @@ def gaussian_frechet_distance(mean1, cov1, mean2, cov2):
     >>> float(gaussian_frechet_distance(np.zeros(2), np.eye(2), np.ones(2), 4 * np.eye(2)))  # 2 + 2 * (2 - 1)^2
     4.0
     """
-    mean1, mean2 = np.asarray(mean1, dtype=float), np.asarray(mean2, dtype=float)
-    cov1, cov2 = np.atleast_2d(cov1).astype(float), np.atleast_2d(cov2).astype(float)
+    mean1, cov1 = _check_moments(mean1, cov1, "1")
+    mean2, cov2 = _check_moments(mean2, cov2, "2")
+    if len(mean1) != len(mean2):
+        raise ValueError(f"The two Gaussians have dimensions {len(mean1)} and {len(mean2)}; they must match.")
+    # Scale first: the squares of coordinates near the float range overflow, the distance scales as s^2.
+    scale = max(np.abs(mean1 - mean2).max(initial=0.0), np.sqrt(np.abs(cov1).max()), np.sqrt(np.abs(cov2).max()))
+    scale = 2.0 ** np.floor(np.log2(scale)) if scale > 0 else 1.0  # a power of two: the division is exact
+    mean1, mean2, cov1, cov2 = mean1 / scale, mean2 / scale, cov1 / scale / scale, cov2 / scale / scale
     eigval, eigvec = np.linalg.eigh(cov1)
     sqrt_cov1 = (eigvec * np.sqrt(_psd_eigenvalues(eigval))) @ eigvec.T
     middle = sqrt_cov1 @ cov2 @ sqrt_cov1
     trace_sqrt = np.sqrt(_psd_eigenvalues(np.linalg.eigvalsh((middle + middle.T) / 2))).sum()
-    distance = np.sum((mean1 - mean2) ** 2) + np.trace(cov1) + np.trace(cov2) - 2 * trace_sqrt
-    return max(float(distance), 0.0)
+    distance = max(float(np.sum((mean1 - mean2) ** 2) + np.trace(cov1) + np.trace(cov2) - 2 * trace_sqrt), 0.0)
+    with np.errstate(over="ignore"):
+        distance = float(distance * scale * scale)
+    if not np.isfinite(distance):
+        raise OverflowError(f"The squared Fréchet distance exceeds the float range (scale {scale:.3g}); rescale "
+                            "the features before comparing them.")
+    return distance
+
+
+def _check_moments(mean, cov, which):
+    """A finite mean of shape (d,) and a finite symmetric positive semi-definite covariance (d, d)."""
+    mean = np.atleast_1d(np.asarray(mean, dtype=float))
+    cov = np.atleast_2d(np.asarray(cov, dtype=float))
+    if mean.ndim != 1 or cov.shape != (len(mean), len(mean)):
+        raise ValueError(f"mean{which} has shape {mean.shape} and cov{which} {cov.shape}; expected (d,) and (d, d).")
+    if not (np.isfinite(mean).all() and np.isfinite(cov).all()):
+        raise ValueError(f"mean{which} and cov{which} must be finite.")
+    size = np.abs(cov).max(initial=0.0)
+    tolerance = 100 * len(mean) * np.finfo(float).eps * size
+    if np.abs(cov - cov.T).max(initial=0.0) > tolerance:
+        raise ValueError(f"cov{which} is not symmetric (largest |C - C.T| is {np.abs(cov - cov.T).max():.3g}); "
+                         "a covariance matrix is.")
+    smallest = np.linalg.eigvalsh((cov + cov.T) / 2).min() if size > 0 else 0.0
+    if smallest < -tolerance:
+        raise ValueError(f"cov{which} is not positive semi-definite (smallest eigenvalue {smallest:.3g}); a "
+                         "covariance matrix is.")
+    return mean, cov
 
 
 def _psd_eigenvalues(eigval):
@@ -158,11 +189,13 @@ def _mean_pair_distance(Z, n_pairs, random_state):
     n = len(Z)
     if n < 2:
         raise ValueError(f"Need at least 2 samples to measure distances between them; got {n}.")
+    scale = _power_of_two_scale(Z)
+    Z = Z / scale  # exact; squares of coordinates near the float range would overflow
     if n_pairs is None:
-        return float(pdist(Z).mean())
+        return float(pdist(Z).mean() * scale)
     first = random_state.randint(n, size=n_pairs)
     second = (first + random_state.randint(1, n, size=n_pairs)) % n  # uniform among the other samples
-    return float(np.linalg.norm(Z[first] - Z[second], axis=1).mean())
+    return float(np.linalg.norm(Z[first] - Z[second], axis=1).mean() * scale)
 
 
 def diversity(X, *, features=None, n_pairs=None, random_state=None):
@@ -264,6 +297,29 @@ def _kth_neighbour_distance(Z, n_neighbors, chunk_size):
     return radii
 
 
+def _scaled(*sets):
+    """The sets divided by one power of two, their largest |value|: distances near the float range (whose
+    squares overflow in ``cdist``) become finite, and ratios of distances, all PRDC uses, stay exact."""
+    scale = _power_of_two_scale(*sets)
+    return tuple(Z / scale for Z in sets)
+
+
+def _power_of_two_scale(*sets):
+    """The power of two at or below the largest |value| of the sets (1 for all zeros): dividing is exact."""
+    largest = max(np.abs(Z).max(initial=0.0) for Z in sets)
+    return 2.0 ** np.floor(np.log2(largest)) if largest > 0 else 1.0
+
+
+def _check_radii(radii, which, n_neighbors):
+    """A k-NN ball of radius 0 (a sample with ``n_neighbors`` exact duplicates) contains nothing, not even its
+    duplicates: the scores would silently drop. Refuse, with what to do."""
+    zero = np.count_nonzero(radii == 0)
+    if zero:
+        raise ValueError(f"{zero} {which} sample(s) have at least n_neighbors={n_neighbors} exact duplicates, so "
+                         "their k-NN radius is 0 and their ball holds nothing; remove duplicates or raise "
+                         "n_neighbors.")
+
+
 def precision_recall_density_coverage(real, synthetic, *, n_neighbors=5, features=None, chunk_size=1024):
     """Precision, recall, density and coverage of synthetic samples (Naeem et al. 2020).
 
@@ -312,9 +368,11 @@ def precision_recall_density_coverage(real, synthetic, *, n_neighbors=5, feature
     >>> scores["precision"] > 0.8 and scores["coverage"] > 0.8
     True
     """
-    R, S = _embed_pair(real, synthetic, features)
+    R, S = _scaled(*_embed_pair(real, synthetic, features))
     real_radii = _kth_neighbour_distance(R, n_neighbors, chunk_size)
     synthetic_radii = _kth_neighbour_distance(S, n_neighbors, chunk_size)
+    _check_radii(real_radii, "real", n_neighbors)
+    _check_radii(synthetic_radii, "synthetic", n_neighbors)
     in_real_balls = np.zeros(len(S), dtype=bool)
     real_balls_hit = 0
     nearest_synthetic = np.full(len(R), np.inf)

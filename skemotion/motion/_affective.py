@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..skeleton import COMMON_LAYOUT, SkeletonLayout, convert_layout, get_layout
+from ..skeleton._kinematics import vector_norm
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_skeleton_layout, frame_rates, validate_skeletons
 
@@ -32,12 +33,22 @@ _DERIVATIVES = ("speed", "acceleration", "jerk")
 
 def _angle(vertex, a, b):
     u, v = a - vertex, b - vertex
-    cosine = (u * v).sum(-1) / (np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1))
+    # unit vectors first: the product of two lengths near 1e160 would overflow
+    cosine = ((u / vector_norm(u)[..., None]) * (v / vector_norm(v)[..., None])).sum(-1)
     return np.arccos(np.clip(cosine, -1.0, 1.0))
 
 
 def _triangle_area(a, b, c):
-    return 0.5 * np.linalg.norm(np.cross(b - a, c - a), axis=-1)
+    # An area is a squared length: scaled first, and refused when it is beyond the float range itself.
+    scale = np.nanmax(np.abs(np.stack([b - a, c - a])), initial=0.0)
+    scale = 2.0 ** np.floor(np.log2(scale)) if scale > 0 else 1.0
+    with np.errstate(over="ignore"):
+        area = 0.5 * vector_norm(np.cross((b - a) / scale, (c - a) / scale)) * scale**2
+    if np.isinf(area).any():
+        raise ValueError(f"Triangle areas of these skeletons exceed the float range (coordinates of about "
+                         f"{scale:.3g}); "
+                         "rescale the coordinates (e.g. SkeletonNormalizer) first.")
+    return area
 
 
 def per_frame_features(X, up_axis=1, frame_rate=1.0):
@@ -66,7 +77,7 @@ def _per_frame_features(X, up_axis, frame_rate):
     up[up_axis] = 1.0
     features["angle_neck_vertical_back"] = _angle(joint("neck"), joint("neck") + up, joint("root"))
     for name, (a, b) in _DISTANCES.items():
-        features[f"distance_{name}"] = np.linalg.norm(joint(a) - joint(b), axis=-1)
+        features[f"distance_{name}"] = vector_norm(joint(a) - joint(b))
     for name, (a, b, c) in _AREAS.items():
         features[f"area_{name}"] = _triangle_area(joint(a), joint(b), joint(c))
     rate = np.broadcast_to(np.asarray(frame_rate, dtype=float), (len(X),))[:, np.newaxis, np.newaxis]
@@ -75,7 +86,7 @@ def _per_frame_features(X, up_axis, frame_rate):
         for derivative in _DERIVATIVES:
             # Each derivative is a central difference (one-sided at the ends) of the previous one.
             position = np.gradient(position, axis=1) * rate if position.shape[1] > 1 else np.zeros_like(position)
-            features[f"{derivative}_{name}"] = np.linalg.norm(position, axis=-1)
+            features[f"{derivative}_{name}"] = vector_norm(position)
     return features
 
 

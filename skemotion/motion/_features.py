@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..skeleton import SkeletonLayout, axis_name, difference_weights, finite_difference, joint_names
+from ..skeleton._kinematics import scaled_nanstd, vector_norm
 from ..skeleton._temporal import nan_warnings_ignored
 from ..utils._parallel import sample_blocks
 from ..utils._tags import SkeletonMixin
@@ -131,9 +132,9 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         stats = []
         with nan_warnings_ignored():
             for order in (1, 2, 3):
-                magnitude = np.linalg.norm(finite_difference(X, rates, order, self.accuracy), axis=-1)
-                stats += [np.nanmean(magnitude, axis=1), np.nanstd(magnitude, axis=1), np.nanmax(magnitude, axis=1)]
-            steps = np.linalg.norm(np.diff(X, axis=1), axis=-1)
+                magnitude = vector_norm(finite_difference(X, rates, order, self.accuracy))
+                stats += [np.nanmean(magnitude, axis=1), scaled_nanstd(magnitude, 1), np.nanmax(magnitude, axis=1)]
+            steps = vector_norm(np.diff(X, axis=1))
             path = np.where(np.isnan(steps).all(axis=1), np.nan, np.nansum(steps, axis=1))
             ranges = np.nanmax(X, axis=1) - np.nanmin(X, axis=1)
         return np.concatenate([np.stack(stats + [path], axis=-1), ranges], axis=-1).reshape(len(X), -1)
@@ -264,7 +265,7 @@ class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
 
     def _distances(self, X):
         """The features of a block of samples (blocks bound the memory of the per-frame distances)."""
-        distances = np.linalg.norm(X[:, :, self.pairs_[:, 0]] - X[:, :, self.pairs_[:, 1]], axis=-1)
+        distances = vector_norm(X[:, :, self.pairs_[:, 0]] - X[:, :, self.pairs_[:, 1]])
         if self.summary == "frames":
             return distances.transpose(0, 2, 1).reshape(len(X), -1)
         with nan_warnings_ignored():

@@ -18,6 +18,7 @@ from ..skeleton import (
     with_metadata,
     yaw_rotation,
 )
+from ..skeleton._kinematics import vector_norm
 from ..skeleton._temporal import fill_gaps, nan_warnings_ignored, rate_resampled_lengths, resample, resample_to_rate
 from ..utils._parallel import sample_blocks
 from ..utils._tags import SkeletonMixin
@@ -46,7 +47,7 @@ def hip_vector(X, layout):
 def body_size(X, layout):
     """Median over frames of the summed bone lengths of each sequence, ignoring missing frames."""
     bones = layout.bones
-    lengths = np.linalg.norm(X[:, :, bones[:, 1]] - X[:, :, bones[:, 0]], axis=-1)
+    lengths = vector_norm(X[:, :, bones[:, 1]] - X[:, :, bones[:, 0]])  # no overflow near 1e160
     with nan_warnings_ignored():
         total = np.where(np.isnan(lengths).any(axis=2), np.nan, lengths.sum(axis=2))
         return np.nanmedian(total, axis=1)

@@ -98,6 +98,13 @@ class GaitCNNClassifier(TorchClassifier):
     net_ : GaitCNNClassifier
         The estimator itself (it is the skorch net), for code written when the net was a wrapped attribute.
 
+    Notes
+    -----
+    Predictions do not depend on batch composition: the network normalises each sample alone
+    (``GroupNorm``, no batch statistics) and predicts in eval mode (dropout off), so a sample gets the same
+    probabilities alone, in any batch and in any order, up to float round-off. A seeded fit gives the same
+    model with any ``torch_threads`` up to round-off (``tests/test_reliability.py`` checks both).
+
     Examples
     --------
     >>> from sklearn.pipeline import make_pipeline

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from tqdm.auto import tqdm
 
-from ..io import video_frame_rate
+from ..io import PartialReadWarning, video_frame_rate
 from ..skeleton import get_layout, with_metadata
 from ._mediapipe import (
     N_LANDMARKS,
@@ -247,6 +247,8 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
                 warnings.warn(f"Skipped input {outcome.index}: {outcome.error}", RuntimeWarning, stacklevel=3)
             elif outcome.warning is not None:
                 warnings.warn(outcome.warning, PoseNotFoundWarning, stacklevel=3)
+            if outcome.partial is not None:
+                warnings.warn(outcome.partial, PartialReadWarning, stacklevel=3)
         lengths = np.array([0 if o.poses is None else len(o.poses) for o in outcomes])
         poses = np.full((len(sources), max(lengths.max(), 1), N_LANDMARKS, 3), np.nan)
         for outcome, length in zip(outcomes, lengths):

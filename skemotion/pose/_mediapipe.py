@@ -6,12 +6,14 @@ worker process would be lost), and the estimator turns the messages into warning
 
 import queue
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..io import iter_video_frames, read_image
+from ..io import PartialReadWarning, iter_video_frames, read_image
+from ..io._video import timestamp_ms
 
 N_LANDMARKS = 33
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
@@ -46,6 +48,7 @@ class Outcome:
     poses: np.ndarray | None = None
     warning: str | None = None
     error: Exception | None = None
+    partial: str | None = None  # a video that decoded only partly (PartialReadWarning's message)
 
 
 def is_image_path(source):
@@ -72,8 +75,10 @@ def open_landmarker(config, video):
 def array_frames(frames, frame_step=1, max_frames=None, frame_rate=30.0):
     """Yield ``(timestamp_ms, rgb_frame)`` from an ``(n_frames, H, W, 3)`` uint8 array."""
     indices = range(0, len(frames), frame_step)
+    previous = -1
     for i in indices[:max_frames]:
-        yield round(i * 1000.0 / frame_rate), np.ascontiguousarray(frames[i])
+        previous = timestamp_ms(i, frame_rate, previous)  # strictly increasing at any rate, as MediaPipe needs
+        yield previous, np.ascontiguousarray(frames[i])
 
 
 _END = object()
@@ -188,12 +193,15 @@ def extract_sequence(index, source, config):
             frames = iter_video_frames(source, frame_step=config.frame_step, max_frames=config.max_frames,
                                        fallback_rate=config.frame_rate)
         poses = []
-        with open_landmarker(config, video=True) as landmarker:
+        # A warning in a worker process would be lost: it travels back in the outcome instead.
+        with warnings.catch_warnings(record=True) as caught, open_landmarker(config, video=True) as landmarker:
+            warnings.simplefilter("always", PartialReadWarning)
             for timestamp, rgb in prefetched(frames):
                 result = landmarker.detect_for_video(_mp_image(rgb), timestamp)
                 poses.append(frame_pose(result, config, rgb.shape[1], rgb.shape[0]))
         poses = np.stack(poses)
-        return Outcome(index, poses, warning=_no_person_warning(name, poses))
+        partial = [str(w.message) for w in caught if issubclass(w.category, PartialReadWarning)]
+        return Outcome(index, poses, warning=_no_person_warning(name, poses), partial=partial[0] if partial else None)
     except PoseModelError:
         raise
     except (OSError, ValueError, RuntimeError) as exc:

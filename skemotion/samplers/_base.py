@@ -55,14 +55,17 @@ class SkeletonSamplerMixin:
         y_resampled : array-like of shape (n_samples_new,)
         """
         metadata = skeleton_metadata(X)
+        dtype = _skeleton_float_dtype(X)
         if not is_ragged_list(X):
             X_res, y_res = super().fit_resample(X, y, **params)
             if np.ndim(X_res) != 4:
                 return X_res, y_res
+            X_res = X_res.astype(dtype or X_res.dtype, copy=False)  # float32 in, float32 out
             return carry_metadata(X_res, metadata, self._output_frame_rates(metadata, y, y_res)), y_res
         padded = carry_metadata(to_skeleton_array(X), metadata, metadata.frame_rates)
         X_res, y_res = super().fit_resample(padded, y, **params)
         out = self._to_ragged(X, X_res)
+        out = [seq.astype(dtype or seq.dtype, copy=False) for seq in out]
         wrapped = carry_metadata(out, metadata, self._output_frame_rates(metadata, y, y_res))
         originals = {id(x) for x in X}  # the input's own sequences come back untouched
         return [seq if id(seq) in originals else new for seq, new in zip(out, wrapped)], y_res
@@ -84,6 +87,21 @@ class SkeletonSamplerMixin:
         """The resampled sequences as a list: ``X`` itself, then the new ones cut at their NaN padding."""
         new = X_res[len(X):]
         return list(X) + [seq[:n] for seq, n in zip(new, sequence_lengths(new))]
+
+
+def _skeleton_float_dtype(X):
+    """The floating dtype of skeleton input (an array of 4 axes or a list of sequences), else None.
+
+    Validation computes in float64; the output is cast back to this, so float32 data stays float32 (half
+    the memory) through every sampler, whatever its model computes in.
+    """
+    if is_ragged_list(X):
+        dtypes = {np.asarray(x).dtype for x in X}
+        return dtypes.pop() if len(dtypes) == 1 and np.issubdtype(next(iter(dtypes)), np.floating) else None
+    dtype = getattr(X, "dtype", None)
+    if n_axes(X) == 4 and dtype is not None and np.issubdtype(dtype, np.floating):
+        return dtype
+    return None
 
 
 class BaseGenerativeOverSampler(SkeletonSamplerMixin, BaseOverSampler):

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..skeleton import SkeletonLayout, axis_name, difference_weights, finite_difference, joint_names
+from ..skeleton._kinematics import vector_norm
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_skeleton_layout, frame_rates, validate_skeletons
 from ._wasserstein import random_directions
@@ -206,7 +207,7 @@ class VelocityGradientSignature(SkeletonMixin, TransformerMixin, BaseEstimator):
         X, rates = X_checked, frame_rates(self, X, len(X_checked))
         derivative = finite_difference(X, rates, self._derivative_order(), self.accuracy)
         if self.kind != "velocity":
-            per_view = np.linalg.norm(derivative, axis=-1)  # (n, T, J)
+            per_view = vector_norm(derivative)  # (n, T, J)
         elif self.projections_ is not None:
             per_view = (derivative @ self.projections_.T).reshape(len(X), X.shape[1], -1)
         else:

@@ -94,10 +94,64 @@ def pairwise_wasserstein(U, V=None, p=1, *, dtype="float64", device=None):
     """
     dtype, device = np.dtype(dtype).type, _check_device(device)
     values_u, counts_u = sorted_distributions(U, "U")
-    if V is None:
-        return _pairwise(values_u, counts_u, None, None, p, dtype, device)
-    values_v, counts_v = sorted_distributions(V, "V")
-    return _pairwise(values_u, counts_u, values_v, counts_v, p, dtype, device)
+    values_v, counts_v = (None, None) if V is None else sorted_distributions(V, "V")
+    scale = _power_scale(values_u, values_v, p, dtype)
+    values_u = values_u / scale
+    values_v = None if V is None else values_v / scale
+    distances = _pairwise(values_u, counts_u, values_v, counts_v, p, dtype, device)
+    _recompute_underflowed(distances, values_u, values_v, p, dtype)
+    return distances * scale
+
+
+# Headroom, in powers of two, that the terms |d|^p and their sums keep below the float range of each dtype.
+_POWER_HEADROOM = {np.float64: 900, np.float32: 100}
+
+
+def _power_scale(values_u, values_v, p, dtype):
+    """A power of two that brings the largest |difference| near 1 when ``|d|^p`` would leave the float range.
+
+    W_p is homogeneous (``W_p(sU, sV) = s W_p(U, V)``) and dividing by a power of two is exact, so the
+    result is unchanged where no scaling was needed and finite where ``|d|^p`` would overflow (coordinates
+    near 1e160, or p in the hundreds).
+    """
+    largest = np.nanmax(np.abs(values_u))
+    if values_v is not None:
+        largest = max(largest, np.nanmax(np.abs(values_v)))
+    if largest == 0:
+        return 1.0
+    exponent = np.log2(2 * largest)  # |a - b| <= 2 * largest
+    if p * abs(exponent) + np.log2(values_u.shape[1]) < _POWER_HEADROOM[dtype]:
+        return 1.0
+    return float(2.0 ** np.ceil(exponent))
+
+
+def _recompute_underflowed(distances, values_u, values_v, p, dtype):
+    """Recompute, pair by pair, the distances that ``|d|^p`` underflowed (in place).
+
+    After :func:`_power_scale` nothing overflows, but the powers of differences far below the largest one
+    fall under the smallest float (``p = 2`` and values around 1e-160, or ``p`` in the hundreds), and W_p
+    would read 0 or lose its digits. Exactly those pairs (a distance below ``tiny ** (1 / p)``) are
+    recomputed on their merged grid divided by their own largest difference, which is stable for any p.
+    """
+    if p == 1:  # |d| itself cannot underflow: a zero W_1 means equal distributions
+        return
+    floor = np.finfo(dtype).tiny ** (1.0 / p)
+    symmetric = values_v is None
+    values_v = values_u if symmetric else values_v
+    for i, j in zip(*np.nonzero(distances < floor)):
+        if symmetric and i == j:
+            continue
+        distances[i, j] = _stable_pair(values_u[i][~np.isnan(values_u[i])], values_v[j][~np.isnan(values_v[j])], p)
+
+
+def _stable_pair(u, v, p):
+    """W_p of two sorted samples as ``m * (sum_k w_k (|d_k| / m)^p)^(1/p)``, ``m`` the largest ``|d_k|``."""
+    widths, index_u, index_v = _merged_grid(len(u), len(v))
+    gaps = np.abs(u[index_u] - v[index_v])
+    largest = gaps.max()
+    if largest == 0:
+        return 0.0
+    return float(largest * np.sum(widths * (gaps / largest) ** p) ** (1.0 / p))
 
 
 def _check_device(device):

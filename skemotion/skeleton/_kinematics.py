@@ -3,6 +3,7 @@
 Motion features, signatures, samplers and plots all import these, so each quantity has one definition.
 """
 
+import warnings
 from math import factorial
 
 import numpy as np
@@ -108,3 +109,43 @@ def yaw_rotation(angles):
     rotation[..., 2, 0], rotation[..., 2, 2] = -sin, cos
     rotation[..., 1, 1] = 1.0
     return rotation
+
+
+def vector_norm(v, axis=-1):
+    """Euclidean length along ``axis`` that neither overflows nor underflows, NaN where a value is missing.
+
+    ``np.linalg.norm`` squares the coordinates: lengths of about 1e155 and more become ``inf`` and lengths
+    below 1e-154 lose their digits or become 0. Those (rare) lengths are recomputed from the vectors divided
+    by their largest coordinate; every other length is exactly ``np.linalg.norm``'s.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(vector_norm(np.array([3e160, 4e160])) / 1e160)
+    5.0
+    >>> float(vector_norm(np.array([3e-170, 4e-170])) / 1e-170)
+    5.0
+    """
+    v = np.asarray(v, dtype=float)
+    with np.errstate(over="ignore", under="ignore"):
+        length = np.linalg.norm(v, axis=axis)
+    extreme = (length > 1e150) | (length < 1e-150)  # NaN compares False: missing stays NaN
+    if not extreme.any():
+        return length
+    largest = np.max(np.abs(v), axis=axis, keepdims=True)
+    largest = np.where(largest > 0, largest, 1.0)  # a zero vector keeps length 0
+    with np.errstate(over="ignore", under="ignore"):
+        rescaled = np.linalg.norm(v / largest, axis=axis) * np.squeeze(largest, axis=axis)
+    return np.where(extreme, rescaled, length)
+
+
+def scaled_nanstd(a, axis):
+    """``np.nanstd`` that neither overflows nor underflows: values are divided by a power of two near their
+    largest magnitude first (exact, so ordinary values give exactly ``np.nanstd``'s result)."""
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: NaN, as np.nanstd gives
+        largest = np.nanmax(np.abs(a), axis=axis, keepdims=True)
+    usable = np.isfinite(largest) & (largest > 0)
+    scale = np.where(usable, 2.0 ** np.floor(np.log2(np.where(usable, largest, 1.0))), 1.0)
+    scale = np.where((scale > 2.0**-500) & (scale < 2.0**500), 1.0, scale)  # ordinary values: untouched
+    return np.nanstd(a / scale, axis=axis) * np.squeeze(scale, axis=axis)

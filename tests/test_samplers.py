@@ -212,3 +212,13 @@ def test_neural_gas_n_units_cap_warns_with_the_effective_value():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         NeuralGasSampler(n_units=5, random_state=0).fit_resample(X, y)
+
+
+def test_gan_sampler_too_short_training_warns_with_advice():
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.repeat([0, 1], [30, 10])
+    with pytest.warns(UserWarning, match=r"GANSampler trained for only 4 updates .* Raise max_epochs"):
+        GANSampler(max_epochs=2, hidden_size=8, random_state=0).fit_resample(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GANSampler(max_epochs=500, batch_size=20, hidden_size=8, random_state=0).fit_resample(X, y)

@@ -81,3 +81,17 @@ def test_psd_comparison_of_different_montages_averages_each_over_its_channels(ee
     freqs, psd = scipy.signal.welch(eeg.data[:3, :10], eeg.sfreq, nperseg=200)
     keep = freqs > 0
     np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), np.median(psd.mean(1)[:, keep], 0) * 1e12)
+
+
+def test_band_topomap_titles_named_bands_from_the_bands_or_the_columns(eeg):
+    from skemotion.eeg import EEGBandFeatures
+
+    bands = {"theta": (4, 8), "alpha": (8, 14), "beta": (14, 31), "gamma": (31, 50)}
+    features = EEGBandFeatures(eeg.sfreq, bands=bands, ch_names=eeg.ch_names).set_output(transform="pandas")
+    de = features.fit_transform(eeg.data)
+    fig = plot_band_topomap(de, eeg.target, ch_names=eeg.ch_names, contrast=("positive", "negative"))
+    assert [ax.get_title() for ax in fig.axes[:4]] == ["theta", "alpha", "beta", "gamma"]
+    fig = plot_band_topomap(de.to_numpy(), eeg.target, ch_names=eeg.ch_names, band_names=features.bands_,
+                            contrast=("positive", "negative"))
+    assert [ax.get_title() for ax in fig.axes[:4]] == ["theta 4-8 Hz", "alpha 8-14 Hz", "beta 14-31 Hz",
+                                                       "gamma 31-50 Hz"]

@@ -1,5 +1,6 @@
 """The generative over-samplers: class counts, novelty, locality, skeleton input, pipelines."""
 
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -200,3 +201,24 @@ def test_full_covariance_draws_match_each_units_covariance():
         # sampling error of a covariance from ~17,000-45,000 draws: about 1 %
         assert np.linalg.norm(observed - expected) / np.linalg.norm(expected) < 0.04
         np.testing.assert_allclose(around.mean(axis=0), 0.0, atol=0.03 * np.sqrt(expected.diagonal().max()))
+
+
+def test_neural_gas_n_units_cap_warns_with_the_effective_value():
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.repeat([0, 1], [30, 10])  # class 1 holds at most 5 units
+    with pytest.warns(UserWarning, match=r"n_units=50 .* effective units per class: 1: 5\.") as record:
+        NeuralGasSampler(n_units=50, random_state=0).fit_resample(X, y)
+    assert sum("n_units" in str(w.message) for w in record) == 1  # once per fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        NeuralGasSampler(n_units=5, random_state=0).fit_resample(X, y)
+
+
+def test_gan_sampler_too_short_training_warns_with_advice():
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.repeat([0, 1], [30, 10])
+    with pytest.warns(UserWarning, match=r"GANSampler trained for only 4 updates .* Raise max_epochs"):
+        GANSampler(max_epochs=2, hidden_size=8, random_state=0).fit_resample(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GANSampler(max_epochs=500, batch_size=20, hidden_size=8, random_state=0).fit_resample(X, y)

@@ -26,8 +26,11 @@ def plot_band_topomap(X, y, *, ch_names=None, info=None, band_names=None, contra
         Channel names, needed for 2-D ``X`` and for positions when ``info`` is None.
     info : mne.Info or None
         Measurement info with a montage; overrides the standard positions.
-    band_names : list of str or None
-        Column titles; ``None`` uses SEED's band names for 5 bands, else ``band0``...
+    band_names : list of str, dict or None
+        Column titles, or the bands themselves as ``{name: (low, high)}`` (e.g. ``EEGBandFeatures.bands_``),
+        titled ``"theta 4-8 Hz"``. ``None`` reads the names from the columns of a DataFrame ``X``
+        (``EEGBandFeatures`` with ``set_output(transform="pandas")``: ``{channel}_{band}_{kind}``), else uses
+        SEED's band names for 5 bands, else ``band0``...
     contrast : (class_a, class_b) or None
         Plot ``mean(class_a) - mean(class_b)`` in one row; ``None`` plots one row per class, the class
         mean minus the mean over all epochs.
@@ -50,8 +53,13 @@ def plot_band_topomap(X, y, *, ch_names=None, info=None, band_names=None, contra
     6
     """
     ch_names = list(info["ch_names"]) if ch_names is None and info is not None else ch_names
+    columns = [str(c) for c in X.columns] if hasattr(X, "columns") else None
     maps, y = _band_maps(X, y, ch_names)
     n_bands = maps.shape[2]
+    if isinstance(band_names, dict):
+        band_names = [f"{name} {low:g}-{high:g} Hz" for name, (low, high) in band_names.items()]
+    elif band_names is None and columns is not None and ch_names is not None:
+        band_names = _names_from_columns(columns[:n_bands], str(ch_names[0]))
     if band_names is None:
         band_names = list(SEED_BANDS) if n_bands == len(SEED_BANDS) else [f"band{b}" for b in range(n_bands)]
     if len(band_names) != n_bands:
@@ -79,6 +87,18 @@ def plot_band_topomap(X, y, *, ch_names=None, info=None, band_names=None, contra
     if title:
         fig.suptitle(title)
     return fig
+
+
+def _names_from_columns(columns, first_channel):
+    """Band titles from the first channel's feature names ``{channel}_{band}_{kind}`` (None if not so named)."""
+    prefix = f"{first_channel}_"
+    if not all(c.startswith(prefix) for c in columns):
+        return None
+    names = [c[len(prefix):] for c in columns]
+    kinds = {name.rsplit("_", 1)[-1] for name in names}
+    if len(kinds) == 1 and all("_" in name for name in names):  # one kind (all DE): the band alone
+        names = [name.rsplit("_", 1)[0] for name in names]
+    return names
 
 
 def _band_maps(X, y, ch_names):

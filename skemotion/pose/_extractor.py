@@ -20,6 +20,7 @@ from ._mediapipe import (
     is_image_path,
 )
 from ._model import MODEL_VARIANTS, resolve_model_path
+from ._native_log import native_log_wanted, quiet_native_log
 
 _UNITS = {"normalized": "normalized", "pixels": "pixels", "world": "m"}
 
@@ -87,7 +88,9 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         Inputs processed in parallel through joblib (``None`` means 1 unless in a
         :func:`joblib.parallel_backend` context; -1 uses every core).
     verbose : int, default=0
-        Show a progress bar over the inputs when > 0.
+        Show a progress bar over the inputs when > 0; from 2 on, also MediaPipe's own log (LiteRT and
+        glog lines on stderr, about fifty per run), which is silenced otherwise. Setting the environment
+        variable ``SKEMOTION_MEDIAPIPE_LOG=1`` shows that log too, e.g. for ``skemotion extract``.
 
     See Also
     --------
@@ -205,7 +208,10 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         # (benchmarks/bench_parallel.py: 1.04x with threads, 0.66x with processes, on 2 cores). A backend the
         # user chooses (joblib.parallel_config: Dask, Ray) still wins.
         parallel = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")
-        with tqdm(total=len(sources), desc="PoseExtractor", unit="input", disable=not self.verbose) as bar:
+        # MediaPipe's native log is silenced around the whole run (thread workers share this process's
+        # stderr); the progress bar is made inside, so it writes to the real stderr.
+        with quiet_native_log(not config.native_log), tqdm(total=len(sources), desc="PoseExtractor",
+                                                           unit="input", disable=not self.verbose) as bar:
             for result in parallel(tasks):
                 for outcome in result if isinstance(result, list) else [result]:
                     outcomes[outcome.index] = outcome
@@ -228,8 +234,10 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
 
     def _config(self):
         model_path = resolve_model_path(self.model_asset_path, self.model_variant)
-        names = [f.name for f in LandmarkerConfig.__dataclass_fields__.values() if f.name != "model_path"]
-        return LandmarkerConfig(model_path=str(model_path), **{name: getattr(self, name) for name in names})
+        names = [f.name for f in LandmarkerConfig.__dataclass_fields__.values()
+                 if f.name not in {"model_path", "native_log"}]
+        return LandmarkerConfig(model_path=str(model_path), native_log=native_log_wanted(self.verbose),
+                                **{name: getattr(self, name) for name in names})
 
     def _tasks(self, sources, config):
         """One task per video or frame array; photos in one chunk per worker, sharing an IMAGE landmarker."""

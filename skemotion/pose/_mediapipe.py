@@ -14,6 +14,7 @@ import numpy as np
 
 from ..io import PartialReadWarning, iter_video_frames, read_image
 from ..io._video import timestamp_ms
+from ._native_log import quiet_native_log
 
 N_LANDMARKS = 33
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
@@ -38,6 +39,7 @@ class LandmarkerConfig:
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     frame_rate: float = 30.0
+    native_log: bool = False  # show MediaPipe's own log on stderr (silenced by default)
 
 
 @dataclass
@@ -182,6 +184,12 @@ def _no_person_warning(name, poses):
 
 def extract_sequence(index, source, config):
     """Poses of one video file or frame array, tracked in VIDEO mode."""
+    # Also here, not only in the estimator: a process worker has its own stderr.
+    with quiet_native_log(not config.native_log):
+        return _extract_sequence(index, source, config)
+
+
+def _extract_sequence(index, source, config):
     try:
         if isinstance(source, np.ndarray):
             name, frames = f"frame array {index}", array_frames(source, config.frame_step, config.max_frames,
@@ -211,7 +219,7 @@ def extract_sequence(index, source, config):
 def extract_images(indexed_paths, config):
     """Poses of image files, one IMAGE-mode landmarker reused for all of them."""
     outcomes = []
-    with open_landmarker(config, video=False) as landmarker:
+    with quiet_native_log(not config.native_log), open_landmarker(config, video=False) as landmarker:
         for index, path in indexed_paths:
             try:
                 if not Path(path).is_file():

@@ -1,5 +1,6 @@
 """NeuralGasSampler: over-sampling from local Gaussians around the units of one neural gas per class."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,6 +17,7 @@ from ._sequence_synthesis import neural_gas_fit_resample
 # so its "local Gaussian" would emit copies of training samples (the defect of the research code this
 # replaces, with 50 units for a handful of clips).
 MIN_SAMPLES_PER_UNIT = 2
+DEFAULT_N_UNITS = 10
 
 
 def units_for_class(n_units, n_class_samples):
@@ -139,9 +141,27 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
         self.y_up = y_up
 
     def _fit_resample(self, X, y):
+        self._warn_capped_units(y)
         if X.ndim == 4:  # skeleton sequences: time-aligned mixing of bones, see _sequence_synthesis
             return neural_gas_fit_resample(self, X, y)
         return super()._fit_resample(X, y)
+
+    def _warn_capped_units(self, y):
+        """Say once per fit when a chosen ``n_units`` exceeds what a class can hold (else a grid over it is flat).
+
+        Only for values above the default: the default is a safe choice whose cap the docstring states.
+        """
+        if self.n_units <= DEFAULT_N_UNITS:
+            return
+        labels, sizes = np.unique(y, return_counts=True)
+        sizes = dict(zip(labels.tolist(), sizes.tolist()))
+        capped = {label: units_for_class(self.n_units, sizes[label]) for label in self.sampling_strategy_
+                  if units_for_class(self.n_units, sizes[label]) < self.n_units}
+        if capped:
+            effective = ", ".join(f"{label!s}: {units}" for label, units in capped.items())
+            warnings.warn(f"n_units={self.n_units} is more than some classes can hold (at most one unit per "
+                          f"{MIN_SAMPLES_PER_UNIT} samples); effective units per class: {effective}. Larger "
+                          "n_units values give the same result.", UserWarning, stacklevel=4)
 
     def _generate(self, Z, y, counts, random_state):
         check_class_sizes(self, y, counts)

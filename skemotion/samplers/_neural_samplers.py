@@ -1,5 +1,6 @@
 """VAESampler and GANSampler: over-sampling from a conditional VAE or GAN trained on the data."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -201,6 +202,22 @@ class GANSampler(BaseGenerativeOverSampler):
             max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr, r1_penalty=self.r1_penalty,
             verbose=self.verbose, random_state=torch_seed(random_state), device=self.device,
         ).fit(Z.reshape(len(Z), -1).astype(np.float32), y)
+        _warn_short_gan_training(self, len(Z))
         y_new = _labels_to_draw(counts, y.dtype)
         Z_new = self.gan_.sample(y_new, random_state=random_state).astype(np.float64)
         return Z_new.reshape((len(y_new),) + Z.shape[1:]), y_new
+
+
+MIN_GAN_UPDATES = 1000  # the GAN needs one to two thousand updates on tens of samples (see max_epochs)
+
+
+def _warn_short_gan_training(sampler, n_samples):
+    """A run too short to learn gives samples below chance in train-on-synthetic tests: say so, with advice."""
+    updates = sampler.max_epochs * -(-n_samples // sampler.batch_size)
+    if updates < MIN_GAN_UPDATES:
+        warnings.warn(
+            f"GANSampler trained for only {updates} updates (max_epochs={sampler.max_epochs}, "
+            f"{-(-n_samples // sampler.batch_size)} batches of batch_size={sampler.batch_size} per epoch); a GAN "
+            f"usually needs at least {MIN_GAN_UPDATES}, so its samples may not resemble the data. Raise "
+            "max_epochs or lower batch_size, and check the samples (e.g. train on synthetic, test on real).",
+            UserWarning, stacklevel=5)

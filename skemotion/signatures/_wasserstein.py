@@ -96,11 +96,14 @@ def pairwise_wasserstein(U, V=None, p=1, *, dtype="float64", device=None):
     values_u, counts_u = sorted_distributions(U, "U")
     values_v, counts_v = (None, None) if V is None else sorted_distributions(V, "V")
     scale = _power_scale(values_u, values_v, p, dtype)
-    values_u = values_u / scale
-    values_v = None if V is None else values_v / scale
+    if scale != 1.0:
+        values_u = values_u / scale
+        values_v = None if V is None else values_v / scale
     distances = _pairwise(values_u, counts_u, values_v, counts_v, p, dtype, device)
     _recompute_underflowed(distances, values_u, values_v, p, dtype)
-    return distances * scale
+    if scale != 1.0:
+        distances *= scale  # in place: the matrix may be the largest array of the run
+    return distances
 
 
 # Headroom, in powers of two, that the terms |d|^p and their sums keep below the float range of each dtype.

@@ -6,7 +6,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skemotion
 from skemotion.utils import all_estimators
-from skemotion.utils._test_common import EXPECTED_FAILED_CHECKS, INIT_PARAMS
+from skemotion.utils._test_common import CHECK_WARNING_FILTERS, EXPECTED_FAILED_CHECKS, INIT_PARAMS
 
 ESTIMATORS = all_estimators()
 SAMPLERS = [(name, cls) for name, cls in ESTIMATORS if hasattr(cls, "fit_resample")]
@@ -21,6 +21,7 @@ def _expected_failed_checks(estimator):
 
 
 @parametrize_with_checks([_instance(cls) for _, cls in ESTIMATORS], expected_failed_checks=_expected_failed_checks)
+@pytest.mark.filterwarnings(*CHECK_WARNING_FILTERS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
@@ -39,6 +40,7 @@ def _check_id(obj):
 
 
 @pytest.mark.parametrize("estimator, check", list(_sampler_checks()), ids=_check_id)
+@pytest.mark.filterwarnings(*CHECK_WARNING_FILTERS)
 def test_imblearn_compatible_sampler(estimator, check):
     check(estimator)
 

@@ -398,3 +398,17 @@ def test_animate_neural_gas_errors_name_the_problem(walks):
         animate_neural_gas(np.zeros((4, 5)))
     with pytest.raises(ValueError, match=r"pose must be \(n_joints, 3\)"):
         animate_neural_gas(_kmeans_history(pose, 2), frame=pose[:, :2])
+
+
+def test_animation_has_a_left_right_legend_and_axis_units():
+    from skemotion.datasets import make_emotional_gait
+    from skemotion.plotting import animate_skeleton
+    from skemotion.skeleton import with_metadata
+
+    walk = make_emotional_gait(4, random_state=0).data[0][:3]
+    anim = animate_skeleton(with_metadata(np.asarray(walk), layout="body16", units="m"), fps=30)
+    ax = anim._fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["left side", "right side"]
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()) == ("x (m)", "y (m)", "z (m)")
+    anim = animate_skeleton(np.asarray(walk), layout="body16", fps=30, projection="2d")
+    assert anim._fig.axes[0].get_xlabel() == "x (arbitrary units)"

@@ -123,7 +123,7 @@ def _differences(maps, y, contrast):
         a, b = contrast
         for cls in (a, b):
             if not np.any(y == cls):
-                raise ValueError(f"Class {cls!r} of contrast has no epoch; classes are {np.unique(y).tolist()}.")
+                raise ValueError(f"Class {cls} of contrast has no epoch; classes are {np.unique(y).tolist()}.")
         return [maps[y == a].mean(0) - maps[y == b].mean(0)], [f"{a} - {b}"]
     grand = maps.mean(0)
     classes = np.unique(y)

@@ -64,6 +64,19 @@ class _SkeletonDrawing:
         return [self.bones, *(line for _, line in self.joints.values())]
 
 
+def _label_axes(ax, drawing, units, projection, legend=True):
+    """Axis names with the data's units ("arbitrary units" when it carries none), and a left/right legend."""
+    unit = units or "arbitrary units"
+    ax.set_xlabel(f"x ({unit})")
+    ax.set_ylabel(f"y ({unit})")
+    if projection == "3d":
+        ax.set_zlabel(f"z ({unit})")
+    sides = [side for side in ("left", "right") if side in drawing.joints]
+    if legend and sides:
+        ax.legend([drawing.joints[side][1] for side in sides], [f"{side} side" for side in sides],
+                  loc="upper right", fontsize="small")
+
+
 def plot_skeleton(frame, layout="auto", *, ax=None, projection=None, elev=15.0, azim=35.0, colors=None,
                   linewidth=2.0, joint_size=4.0):
     """Draw one pose: bones from the layout's parents, left and right sides in two colours.
@@ -133,8 +146,10 @@ def plot_skeleton(frame, layout="auto", *, ax=None, projection=None, elev=15.0, 
         (ax,) = new_axes(projection)
     if projection == "3d":
         set_view(ax, elev, azim)
+    units = skeleton_metadata(frame).units
     drawing = _SkeletonDrawing(ax, layout, projection, colors, linewidth, joint_size)
     drawing.update(frame)
+    _label_axes(ax, drawing, units, projection)
     coords = frame if projection == "3d" else frame[:, :2]
     set_limits(ax, *bounds(coords), projection)
     return drawing.bones
@@ -220,6 +235,7 @@ def animate_skeleton(sequences, layout="auto", *, fps=None, titles=None, ax=None
             set_view(axis, elev, azim)
         drawings.append(_SkeletonDrawing(axis, layout, projection, colors, linewidth, joint_size))
         set_limits(axis, center, half, projection)
+        _label_axes(axis, drawings[-1], skeleton_metadata(sequences).units, projection, legend=i == 0)
         if titles is not None:
             axis.set_title(str(titles[i]))
     fig = axes[0].figure

@@ -100,3 +100,8 @@ SKELETON_INIT_PARAMS = {
     "STGCNClassifier": dict(max_epochs=1, random_state=0),
     "ViewGroupGaitCNNClassifier": dict(max_epochs=1, random_state=0),
 }
+
+# Warnings the common checks may ignore, each with its reason (pytest filter strings).
+# GANSampler warns when training is too short to learn; the checks train it for 2 epochs on purpose (they
+# test the API contract, not the quality of the samples).
+CHECK_WARNING_FILTERS = ["ignore:GANSampler trained for only:UserWarning"]

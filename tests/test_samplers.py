@@ -209,6 +209,8 @@ def test_neural_gas_n_units_cap_warns_with_the_effective_value():
     with pytest.warns(UserWarning, match=r"n_units=50 .* effective units per class: 1: 5\.") as record:
         NeuralGasSampler(n_units=50, random_state=0).fit_resample(X, y)
     assert sum("n_units" in str(w.message) for w in record) == 1  # once per fit
+    with pytest.warns(UserWarning, match=r"n_units=8 .* effective units per class: 1: 5\."):
+        NeuralGasSampler(n_units=8, random_state=0).fit_resample(X, y)  # chosen below the default, still capped
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         NeuralGasSampler(n_units=5, random_state=0).fit_resample(X, y)

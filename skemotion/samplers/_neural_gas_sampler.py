@@ -70,7 +70,8 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
     random_state : int, RandomState instance or None, default=None
         Seeds the neural gases and the draws.
     n_units : int, default=10
-        Maximum units per class.
+        Maximum units per class. A class of ``n`` samples holds at most ``n // 2`` units; a value other than
+        the default that a class caps gives a warning naming the effective units per class.
     max_iter : int, default=30
         Epochs of each (batch) neural gas.
     covariance : {"full", "diag"}, default="full"
@@ -149,9 +150,9 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
     def _warn_capped_units(self, y):
         """Say once per fit when a chosen ``n_units`` exceeds what a class can hold (else a grid over it is flat).
 
-        Only for values above the default: the default is a safe choice whose cap the docstring states.
+        Not for the default, a safe choice whose cap the docstring states (and which every small data set meets).
         """
-        if self.n_units <= DEFAULT_N_UNITS:
+        if self.n_units == DEFAULT_N_UNITS:
             return
         labels, sizes = np.unique(y, return_counts=True)
         sizes = dict(zip(labels.tolist(), sizes.tolist()))

@@ -11,7 +11,7 @@ neural gas:
    the bone directions maps every base frame to a (fractional, smoothed, monotone) partner time, so steps are
    mixed with steps and arm swings with arm swings.
 3. Directions, root displacement and bone lengths are mixed with a weight ``w`` drawn in ``MIX_RANGE`` (the
-   base dominates, the partner moves it far enough from the base not to be a copy), the directions are
+   base dominates), and a candidate too near a real clip is drawn again (:func:`_candidates`), the directions are
    renormalised, and the timing is sampled too: the mix is resampled to a length between the two clips'.
 4. Forward kinematics from the root rebuilds joint positions: every bone keeps one length in every frame.
 """
@@ -24,9 +24,10 @@ from scipy.ndimage import gaussian_filter1d
 
 from ._novelty import NoveltyMeter
 
-# Weight of the partner clip in a mix: at least a third, so a new clip is never a near-copy of its base;
-# at most a half, so the base's timing (kept as is) is the dominant motion.
-MIX_RANGE = (0.3, 0.5)
+# Weight of the partner clip in a mix: at most 0.4, so the base's timing (kept as is) is the dominant motion;
+# at least 0.2, so the mix moves away from its base (a candidate still too near a real clip is redrawn by
+# the novelty rule, see _candidates).
+MIX_RANGE = (0.2, 0.4)
 # Two clips travel alike when each root moves more than this fraction of the body's summed bone lengths,
 # within this angle of each other once the partner is turned to face like the base.
 TRAVEL_FRACTION = 0.25

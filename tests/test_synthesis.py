@@ -1,5 +1,6 @@
 """Sequence synthesis of NeuralGasSampler: bodies kept, time aligned, BVH export, errors; on real walks."""
 
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -158,3 +159,47 @@ def test_error_for_layout_of_other_size(walks):
     X, y = walks
     with pytest.raises(ValueError, match="layout 'coco17' has 17 joints but the data has 16"):
         NeuralGasSampler(layout="coco17", sampling_strategy={"sad": 6}).fit_resample(X, y)
+
+
+def _benchmark_novelty(new, real):
+    """The synthesis benchmark's novelty, computed independently: distance to the nearest real clip in
+    standardised kinematic + anchor-distance features (constant features left out), over the median
+    real-to-real nearest distance."""
+    from sklearn.preprocessing import StandardScaler
+
+    from skemotion.motion import JointDistances, KinematicFeatures
+
+    anchors = ["head", "left_hand", "right_hand", "left_foot", "right_foot"]
+
+    def features(clips):
+        kinematic = KinematicFeatures(frame_rate=30, layout="body16").fit(clips).transform(clips)
+        distances = JointDistances(anchors=anchors, layout="body16").fit(clips).transform(clips)
+        return np.nan_to_num(np.hstack([kinematic, distances]))
+
+    F_real, F_new = features(real), features(new)
+    varying = F_real.std(axis=0) > 1e-6 * np.maximum(np.abs(F_real).max(axis=0), 1.0)
+    scaler = StandardScaler().fit(F_real[:, varying])
+    R, S = scaler.transform(F_real[:, varying]), scaler.transform(F_new[:, varying])
+    between = np.linalg.norm(R[:, None] - R[None], axis=-1)
+    np.fill_diagonal(between, np.inf)
+    return np.linalg.norm(S[:, None] - R[None], axis=-1).min(axis=1) / np.median(between.min(axis=1))
+
+
+def test_no_new_sequence_is_a_near_copy(walks):
+    X, y = walks
+    strategy = {"normal": 12, "sad": 12, "angry": 12}  # two new clips per real one: repeats of each base
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no sequence left below min_novelty
+        X_res, _ = NeuralGasSampler(random_state=0, layout="body16", sampling_strategy=strategy).fit_resample(X, y)
+    assert _benchmark_novelty(X_res[len(X):], X).min() >= 0.3
+    # Without the rule, first draws do come closer to real clips (so the rule is what keeps them away).
+    loose, _ = NeuralGasSampler(random_state=0, layout="body16", sampling_strategy=strategy,
+                                min_novelty=0).fit_resample(X, y)
+    assert _benchmark_novelty(loose[len(X):], X).min() < _benchmark_novelty(X_res[len(X):], X).min()
+
+
+def test_warning_when_novelty_cannot_be_reached(walks):
+    X, y = walks
+    with pytest.warns(RuntimeWarning, match=r"2 of 2 new sequences stay closer to a real clip than min_novelty=50"):
+        NeuralGasSampler(random_state=0, layout="body16", sampling_strategy={"sad": 6},
+                         min_novelty=50).fit_resample(X, y)

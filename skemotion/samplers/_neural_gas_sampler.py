@@ -63,6 +63,16 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
     rebuilds the joints, so every bone keeps one length over the whole sequence. ``covariance``,
     ``prior_count`` and ``smoothing`` apply to 2-D input only.
 
+    No new sequence is a near-copy of a real one, by this rule (``min_novelty``, sequences only): every
+    input clip (of any class) is described by kinematic features (speed, acceleration and jerk statistics,
+    path length, range per joint) and by the distances of the end effectors (joints that are no one's
+    parent: head, hands, feet) to the other joints, standardised over the input clips; a candidate's
+    novelty is its distance to its nearest input clip divided by the median distance of an input clip to
+    its nearest other one. A candidate below ``min_novelty`` is rejected and drawn again: with another
+    partner and a partner weight nearer 1/2 (up to 6 mixes), then as the base clip varied alone with
+    growing amplitude and tempo changes (up to 6 more). If every attempt stays below, the most novel one is
+    kept and a ``RuntimeWarning`` says how many.
+
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
@@ -91,6 +101,9 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
         (or no layout found) hangs every joint from joint 0.
     y_up : bool, default=True
         Vertical axis of 3-D sequences, y (``True``) or z; partners are turned about it.
+    min_novelty : float, default=0.3
+        Smallest novelty of a new sequence (see above), in units of the median real-to-real nearest
+        distance; ``0`` accepts every first draw. Ignored for 2-D input.
 
     Attributes
     ----------
@@ -126,10 +139,12 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
         "smoothing": [Interval(Real, 0, None, closed="left")],
         "layout": [StrOptions({"auto"}), str, SkeletonLayout, None],
         "y_up": ["boolean"],
+        "min_novelty": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, n_units=10, max_iter=30, covariance="full",
-                 prior_count=1.0, smoothing=1.0, n_frames=None, layout="auto", y_up=True):
+                 prior_count=1.0, smoothing=1.0, n_frames=None, layout="auto", y_up=True,
+                 min_novelty=0.3):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.n_units = n_units
@@ -140,6 +155,7 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
         self.n_frames = n_frames
         self.layout = layout
         self.y_up = y_up
+        self.min_novelty = min_novelty
 
     def _fit_resample(self, X, y):
         self._warn_capped_units(y)

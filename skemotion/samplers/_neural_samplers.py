@@ -5,11 +5,15 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..nn import ConditionalGAN, ConditionalVAE
 from ..nn._base import check_device, torch_seed
+from ..skeleton import SkeletonLayout
+from ..utils.validation import sequence_lengths
 from ._base import BaseGenerativeOverSampler
+from ._bone_space import from_bone_channels, to_bone_channels
+from ._sequence_synthesis import resolve_parents
 
 # Training parameters shared by every sampler that trains a network.
 TRAINING_CONSTRAINTS = {
@@ -20,10 +24,43 @@ TRAINING_CONSTRAINTS = {
     "device": [str, torch.device],
 }
 _NET_CONSTRAINTS = {
+    "layout": [StrOptions({"auto"}), str, SkeletonLayout, None],
     "latent_dim": [Interval(Integral, 1, None, closed="left")],
     "hidden_size": [Interval(Integral, 1, None, closed="left")],
     **TRAINING_CONSTRAINTS,
 }
+
+
+class BoneSpaceMixin:
+    """Skeleton sequences modelled as bone channels (``_bone_space.py``) and rebuilt by forward kinematics.
+
+    Overrides the base's coordinate channels: the network sees, per frame of the time-normalised sequence,
+    the root's velocity and start, each bone's unit direction and each bone's length; every new sequence
+    takes the length of a random real sequence of its class and is rebuilt joint by joint from its root,
+    so each bone keeps one length in every frame.
+    """
+
+    def _parents(self, n_joints):
+        return resolve_parents(getattr(self, "layout_", None), n_joints)
+
+    def _to_model_space(self, X):
+        lengths = sequence_lengths(X)
+        if any(np.isnan(X[i, :n]).any() for i, n in enumerate(lengths)):
+            raise ValueError(
+                f"{type(self).__name__} needs complete skeleton sequences, but some joints are missing (NaN) "
+                "inside a sequence; fill the gaps first, e.g. with SkeletonNormalizer(max_gap=...)."
+            )
+        return to_bone_channels(X, lengths, self._parents(X.shape[2]), self.n_frames or X.shape[1]), lengths
+
+    def _to_sequences(self, Z_new, y_new, X, y, lengths, random_state):
+        new_lengths = np.empty(len(y_new), dtype=int)
+        for label in np.unique(y_new):
+            mask = y_new == label
+            new_lengths[mask] = random_state.choice(lengths[y == label], size=mask.sum())
+        out = np.full((len(Z_new),) + X.shape[1:], np.nan)
+        for i, seq in enumerate(from_bone_channels(Z_new, new_lengths, self._parents(X.shape[2]), X.shape[3])):
+            out[i, :len(seq)] = seq
+        return out
 
 
 def _labels_to_draw(counts, dtype):
@@ -31,15 +68,17 @@ def _labels_to_draw(counts, dtype):
     return np.concatenate([np.full(n, label, dtype=dtype) for label, n in counts.items()])
 
 
-class VAESampler(BaseGenerativeOverSampler):
+class VAESampler(BoneSpaceMixin, BaseGenerativeOverSampler):
     """Over-sample each class with a conditional variational autoencoder trained on all classes.
 
     A :class:`~skemotion.nn.ConditionalVAE` (torch, through skorch) is trained on the standardised data
     passed to ``fit_resample`` (and nothing else) by maximising the ELBO; new samples of a class are latent
     codes drawn from the prior and decoded for that class (plus the decoder's Gaussian noise for feature
-    vectors). Feature vectors go through an MLP VAE; skeleton sequences (see
-    :class:`BaseGenerativeOverSampler`) through a VAE with temporal 1-D convolutions over frames, with the
-    joint coordinates as channels. It trains on CPU in seconds for data sets of a few hundred samples.
+    vectors). Feature vectors go through an MLP VAE; skeleton sequences through a VAE with temporal 1-D
+    convolutions over frames, in bone space (:class:`BoneSpaceMixin`): each sequence, resampled to
+    ``n_frames``, has as channels the root's velocity and start, the unit direction and the length of every
+    bone (from the ``layout``'s parents); new sequences are rebuilt by forward kinematics, so every bone
+    keeps one length in every frame, and take the length of a random real sequence of their class. It trains on CPU in seconds for data sets of a few hundred samples.
 
     With only a few samples per class (tens in all), the encoder can memorise the training samples and
     draws from the prior then decode to little more than an average: check the diversity of the new
@@ -63,6 +102,10 @@ class VAESampler(BaseGenerativeOverSampler):
         Adam learning rate.
     n_frames : int or None, default=None
         Frames every sequence is resampled to; ``None`` keeps the input's frames.
+    layout : "auto", str, SkeletonLayout or None, default="auto"
+        Skeleton layout whose parents define the bones of sequences; ``"auto"`` takes the layout the data
+        carries, else the one its joint count implies (:func:`skemotion.skeleton.resolve_layout`); ``None``
+        (or no layout found) hangs every joint from joint 0.
     verbose : int, default=0
         Print skorch's training log.
     device : str or torch.device, default="cpu"
@@ -94,7 +137,7 @@ class VAESampler(BaseGenerativeOverSampler):
     }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, latent_dim=8, hidden_size=128, beta=1.0,
-                 max_epochs=300, batch_size=32, lr=1e-3, n_frames=None, verbose=0, device="cpu"):
+                 max_epochs=300, batch_size=32, lr=1e-3, n_frames=None, layout="auto", verbose=0, device="cpu"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.latent_dim = latent_dim
@@ -104,6 +147,7 @@ class VAESampler(BaseGenerativeOverSampler):
         self.batch_size = batch_size
         self.lr = lr
         self.n_frames = n_frames
+        self.layout = layout
         self.verbose = verbose
         self.device = device
 
@@ -120,13 +164,14 @@ class VAESampler(BaseGenerativeOverSampler):
         return self.vae_.sample(y_new, random_state=random_state).astype(np.float64), y_new
 
 
-class GANSampler(BaseGenerativeOverSampler):
+class GANSampler(BoneSpaceMixin, BaseGenerativeOverSampler):
     """Over-sample each class with a conditional GAN trained on all classes.
 
     A :class:`~skemotion.nn.ConditionalGAN` (a skorch net: MLP generator, MLP discriminator with its own
     optimizer, R1 penalty) is trained on the standardised data passed to ``fit_resample`` and nothing else;
     new samples of a class are the generator's output for random latent codes and that class. Skeleton
-    sequences (see :class:`BaseGenerativeOverSampler`) are flattened into one vector each.
+    sequences are modelled in bone space as in :class:`VAESampler` (root velocity and start, bone directions
+    and lengths per frame, rebuilt by forward kinematics), flattened into one vector each.
 
     Parameters
     ----------
@@ -150,6 +195,10 @@ class GANSampler(BaseGenerativeOverSampler):
         Weight of the discriminator's R1 penalty (0 disables it).
     n_frames : int or None, default=None
         Frames every sequence is resampled to; ``None`` keeps the input's frames.
+    layout : "auto", str, SkeletonLayout or None, default="auto"
+        Skeleton layout whose parents define the bones of sequences; ``"auto"`` takes the layout the data
+        carries, else the one its joint count implies (:func:`skemotion.skeleton.resolve_layout`); ``None``
+        (or no layout found) hangs every joint from joint 0.
     verbose : int, default=0
         Print skorch's training log.
     device : str or torch.device, default="cpu"
@@ -181,7 +230,8 @@ class GANSampler(BaseGenerativeOverSampler):
     }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, latent_dim=16, hidden_size=128,
-                 max_epochs=1000, batch_size=32, lr=2e-4, r1_penalty=1.0, n_frames=None, verbose=0, device="cpu"):
+                 max_epochs=1000, batch_size=32, lr=2e-4, r1_penalty=1.0, n_frames=None, layout="auto", verbose=0,
+                 device="cpu"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.latent_dim = latent_dim
@@ -191,6 +241,7 @@ class GANSampler(BaseGenerativeOverSampler):
         self.lr = lr
         self.r1_penalty = r1_penalty
         self.n_frames = n_frames
+        self.layout = layout
         self.verbose = verbose
         self.device = device
 

@@ -11,18 +11,23 @@ neural gas:
    the bone directions maps every base frame to a (fractional, smoothed, monotone) partner time, so steps are
    mixed with steps and arm swings with arm swings.
 3. Directions, root displacement and bone lengths are mixed with a weight ``w`` drawn in ``MIX_RANGE`` (the
-   base dominates, the partner moves it far enough from the base not to be a copy), the directions are
+   base dominates), and a candidate too near a real clip is drawn again (:func:`_candidates`), the directions are
    renormalised, and the timing is sampled too: the mix is resampled to a length between the two clips'.
 4. Forward kinematics from the root rebuilds joint positions: every bone keeps one length in every frame.
 """
+
+import warnings
 
 import numpy as np
 from scipy.interpolate import CubicSpline
 from scipy.ndimage import gaussian_filter1d
 
-# Weight of the partner clip in a mix: at least a third, so a new clip is never a near-copy of its base;
-# at most a half, so the base's timing (kept as is) is the dominant motion.
-MIX_RANGE = (0.3, 0.5)
+from ._novelty import NoveltyMeter
+
+# Weight of the partner clip in a mix: at most 0.4, so the base's timing (kept as is) is the dominant motion;
+# at least 0.2, so the mix moves away from its base (a candidate still too near a real clip is redrawn by
+# the novelty rule, see _candidates).
+MIX_RANGE = (0.2, 0.4)
 # Two clips travel alike when each root moves more than this fraction of the body's summed bone lengths,
 # within this angle of each other once the partner is turned to face like the base.
 TRAVEL_FRACTION = 0.25
@@ -30,6 +35,8 @@ MAX_TRAVEL_ANGLE = 45.0
 # A clip without a compatible partner is varied alone: its amplitude and its tempo are each multiplied or
 # divided by a factor in this range (never close to 1, which would copy the clip).
 VARIATION_RANGE = (1.08, 1.25)
+# Candidates tried per kind (mixes, then variations alone) before the most novel one is kept.
+MAX_ATTEMPTS = 6
 # DTW needs a few frames to map one motion's phases onto another's.
 MIN_FRAMES = 4
 # Smoothing (frames) of the DTW time map: a DTW path moves in unit steps and would make the partner stutter.
@@ -332,7 +339,8 @@ class ClassMotions:
         return from_bones(interpolate_frames(root, times), dirs, lengths, self.parents)
 
 
-def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_state):
+def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_state, novelty=None,
+                     min_novelty=0.0, max_frames=None):
     """``n_new`` new sequences of one class, each a time-aligned mix of a clip and one of its neighbours.
 
     Parameters
@@ -347,10 +355,18 @@ def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_stat
     parents : ndarray of shape (n_joints,)
     up_axis : int or None
     random_state : RandomState instance
+    novelty : NoveltyMeter or None, default=None
+        Measures a candidate's distance to its nearest real clip (see ``_novelty.py``).
+    min_novelty : float, default=0.0
+        A candidate whose novelty is below this is rejected and drawn again (:func:`_candidates`).
+    max_frames : int or None, default=None
+        Longest sequence to make (the input's padded length): a longer one would be cut.
 
     Returns
     -------
     new : list of ndarray of shape (n_frames_k, n_joints, n_dims)
+    n_below : int
+        New sequences still below ``min_novelty`` after every attempt (the most novel attempt is kept).
 
     Examples
     --------
@@ -359,30 +375,55 @@ def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_stat
     >>> t = np.linspace(0, 2 * np.pi, 40)[:, None]
     >>> clips = [np.stack([np.zeros((40, 2)) + [0, 1], np.c_[np.cos(t + p), np.sin(t + p)]], axis=1)
     ...          for p in (0.0, 0.5)]  # a 2-joint, 2-D "arm" turning, in two phases
-    >>> new = synthesize_class(clips, [(np.array([1]),), (np.array([0]),)], 3, np.array([-1, 0]), None, rng)
-    >>> len(new), bool(np.ptp(np.linalg.norm(new[0][:, 1] - new[0][:, 0], axis=1)) < 1e-12)
-    (3, True)
+    >>> new, n_below = synthesize_class(clips, [(np.array([1]),), (np.array([0]),)], 3, np.array([-1, 0]),
+    ...                                 None, rng)
+    >>> len(new), n_below, bool(np.ptp(np.linalg.norm(new[0][:, 1] - new[0][:, 0], axis=1)) < 1e-12)
+    (3, 0, True)
     """
     motions = ClassMotions(sequences, parents, up_axis)
-    lengths = np.array([len(s) for s in sequences])
     partners = [_first_compatible(motions, i, groups) for i, groups in enumerate(neighbours)]
     # Every clip is a base equally often (random order): drawing bases independently would leave some clips'
     # motions out of a small synthetic set and repeat others.
     n_rounds = -(-n_new // len(sequences))
     bases = np.concatenate([random_state.permutation(len(sequences)) for _ in range(n_rounds)])[:n_new]
-    new = []
+    new, n_below = [], 0
     for base in bases:
-        if partners[base]:
-            partner = random_state.choice(partners[base])
-            weight = random_state.uniform(*MIX_RANGE)
+        best, best_novelty = None, -np.inf
+        for candidate in _candidates(motions, base, partners[base], random_state, max_frames):
+            score = np.inf if novelty is None or min_novelty <= 0 else novelty.novelty(candidate)
+            if score > best_novelty:
+                best, best_novelty = candidate, score
+            if score >= min_novelty:
+                break
+        n_below += best_novelty < min_novelty
+        new.append(best)
+    return new, int(n_below)
+
+
+def _candidates(motions, base, partners, random_state, max_frames):
+    """Candidate new sequences from ``base``, in the order they are tried until one is novel enough.
+
+    First a mix with a random partner and a partner weight in ``MIX_RANGE``; then ``MAX_ATTEMPTS - 1``
+    further mixes, each with a new random partner and a weight in the upper half of ``MIX_RANGE`` (a mix is
+    farthest from both its clips near weight 1/2); then the base varied alone (amplitude and tempo), with
+    factors growing from ``VARIATION_RANGE`` on. A clip without partners starts at the variations.
+    """
+    n_base = len(motions.bones[base][0])
+    cap = max_frames or np.inf
+    if partners:
+        low, high = MIX_RANGE
+        for attempt in range(MAX_ATTEMPTS):
+            partner = random_state.choice(partners)
+            weight = random_state.uniform(low if attempt == 0 else (low + high) / 2, high)
             # The mix's tempo: the base's and the partner's (frames it spends per base frame), mixed.
-            slope = np.mean(np.diff(motions.time_map(base, partner)[1])) if lengths[base] > 1 else 1.0
-            n_frames = round(lengths[base] * ((1 - weight) + weight * slope))
-            new.append(motions.mix(base, partner, weight, max(n_frames, MIN_FRAMES)))
-        else:
-            scale, tempo = np.exp(random_state.choice([-1, 1], 2) * random_state.uniform(*np.log(VARIATION_RANGE), 2))
-            new.append(motions.vary(base, scale, max(round(lengths[base] / tempo), MIN_FRAMES)))
-    return new
+            slope = np.mean(np.diff(motions.time_map(base, partner)[1])) if n_base > 1 else 1.0
+            n_frames = min(round(n_base * ((1 - weight) + weight * slope)), cap)
+            yield motions.mix(base, partner, weight, max(n_frames, MIN_FRAMES))
+    for attempt in range(MAX_ATTEMPTS):
+        grow = 1.0 + attempt / MAX_ATTEMPTS  # further from the base at every attempt
+        log_range = np.log(VARIATION_RANGE) * grow
+        scale, tempo = np.exp(random_state.choice([-1, 1], 2) * random_state.uniform(*log_range, 2))
+        yield motions.vary(base, scale, max(min(round(n_base / tempo), cap), MIN_FRAMES))
 
 
 def _first_compatible(motions, base, groups):
@@ -463,16 +504,29 @@ def neural_gas_fit_resample(sampler, X, y):
             f"{type(sampler).__name__} needs complete skeleton sequences, but some joints are missing (NaN) "
             "inside a sequence; fill the gaps first, e.g. with SkeletonNormalizer(max_gap=...)."
         )
-    X_new, y_new = [], []
+    all_clips = [np.asarray(X[i, :n], dtype=np.float64) for i, n in enumerate(lengths)]
+    # Novelty against every input clip, of any class: a new clip must not copy any real one.
+    novelty = NoveltyMeter(all_clips, parents) if sampler.min_novelty > 0 else None
+    X_new, y_new, n_below = [], [], 0
     for label, n_new in counts.items():
-        rows = np.flatnonzero(y == label)
-        clips = [X[i, :lengths[i]].astype(np.float64) for i in rows]
+        clips = [all_clips[i] for i in np.flatnonzero(y == label)]
         points = gas_features(clips, sampler.n_frames or 32)
         gas = NeuralGas(units_for_class(sampler.n_units, len(points)), max_iter=sampler.max_iter,
                         random_state=random_state.randint(np.iinfo(np.int32).max)).fit(points)
         sampler.neural_gases_[label] = gas
-        X_new += synthesize_class(clips, gas_neighbours(gas, points), n_new, parents, up_axis, random_state)
+        new, below = synthesize_class(clips, gas_neighbours(gas, points), n_new, parents, up_axis, random_state,
+                                      novelty, sampler.min_novelty, max_frames=X.shape[1])
+        X_new += new
+        n_below += below
         y_new.append(np.full(n_new, label, dtype=y.dtype))
+    if n_below:
+        warnings.warn(
+            f"{type(sampler).__name__}: {n_below} of {len(X_new)} new sequences stay closer to a real clip than "
+            f"min_novelty={sampler.min_novelty} after {2 * MAX_ATTEMPTS} attempts each (the most novel attempt "
+            "is kept); lower min_novelty or give the class more clips.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
     out = np.full((len(X_new),) + X.shape[1:], np.nan, dtype=X.dtype)
     for i, seq in enumerate(X_new):
         out[i, :min(len(seq), X.shape[1])] = seq[:X.shape[1]]

@@ -11,9 +11,12 @@ neural gas:
    the bone directions maps every base frame to a (fractional, smoothed, monotone) partner time, so steps are
    mixed with steps and arm swings with arm swings.
 3. Directions, root displacement and bone lengths are mixed with a weight ``w`` drawn in ``MIX_RANGE`` (the
-   base dominates), and a candidate too near a real clip is drawn again (:func:`_candidates`), the directions are
-   renormalised, and the timing is sampled too: the mix is resampled to a length between the two clips'.
+   base dominates), the directions are renormalised, and the timing is sampled too: the mix is resampled
+   to a length between the two clips'.
 4. Forward kinematics from the root rebuilds joint positions: every bone keeps one length in every frame.
+5. Novelty: a candidate nearer to a real clip than ``min_novelty`` (in the motion features of
+   ``_novelty.py``, relative to the median real-to-real nearest distance) is drawn again, with another
+   partner and a weight nearer 1/2, then as its base varied alone (:func:`_candidates`).
 """
 
 import warnings

@@ -100,6 +100,25 @@ def test_prefetched_frames_come_in_order_and_errors_reach_the_caller():
     assert closed == [True]
 
 
+def test_pose_workers_follow_the_frames_to_infer(monkeypatch):
+    cv2 = pytest.importorskip("cv2")
+    videos = [str(shared_path("video", name)) for name in ("tfjs_pose_squats.mp4", "mmpose_demo_street_walking.mp4")]
+    claimed = [cv2.VideoCapture(v).get(cv2.CAP_PROP_FRAME_COUNT) for v in videos]
+    extractor = PoseExtractor(n_jobs=2, frame_step=2)
+    assert extractor._frames_of_work(videos) == pytest.approx(sum(claimed) / 2)
+    assert extractor._frames_of_work([np.zeros((10, 4, 4, 3), np.uint8), "photo.jpg"]) == 6  # 10 / 2, one photo
+    seen = []
+    monkeypatch.setattr("skemotion.pose._extractor.Parallel",
+                        lambda n_jobs, **kwargs: seen.append(n_jobs) or (lambda tasks: [t[0](*t[1], **t[2])
+                                                                                        for t in tasks]))
+    frames = np.zeros((3, 8, 8, 3), np.uint8)
+    extractor.set_params(model_asset_path=str(shared_path("models", "pose_landmarker_full.task")), frame_step=1)
+    extractor.fit_transform([frames, frames])  # 6 frames: one worker is enough
+    monkeypatch.setattr("skemotion.pose._extractor.MIN_FRAMES_PER_WORKER", 3)
+    extractor.fit_transform([frames, frames])
+    assert seen == [1, 2]
+
+
 @pytest.fixture
 def dask_client():
     """A real cluster: 2 worker processes of 1 thread each (about 3 s to start)."""

@@ -98,6 +98,15 @@ def _decode(capture, path, frame_step, max_frames):
                       "(truncated or damaged); the result is shorter.", PartialReadWarning, stacklevel=3)
 
 
+def claimed_frame_count(path):
+    """Frames a video's header claims, or None when it claims none or the file cannot be opened."""
+    try:
+        with _open_video(path) as capture:
+            return _claimed_frame_count(capture)
+    except (OSError, ValueError):
+        return None
+
+
 def video_frame_rate(path):
     """Frames per second that a video's header states, or None when it states none.
 

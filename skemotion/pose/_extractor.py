@@ -5,13 +5,15 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from tqdm.auto import tqdm
 
 from ..io import PartialReadWarning, video_frame_rate
+from ..io._video import claimed_frame_count
 from ..skeleton import get_layout, with_metadata
+from ..utils._parallel import effective_workers
 from ._mediapipe import (
     N_LANDMARKS,
     LandmarkerConfig,
@@ -85,8 +87,10 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         What to do with an input that cannot be read (missing, not a video, no frame): raise, or warn and
         give it zero frames.
     n_jobs : int or None, default=None
-        Inputs processed in parallel through joblib (``None`` means 1 unless in a
-        :func:`joblib.parallel_backend` context; -1 uses every core).
+        Largest number of inputs processed at once, in threads through joblib (``None`` means 1 unless in a
+        :func:`joblib.parallel_backend` context; -1 uses every core). Each worker loads its own model, so
+        fewer run when there are fewer than ``MIN_FRAMES_PER_WORKER`` (500) frames per worker; the poses
+        never depend on it.
     verbose : int, default=0
         Show a progress bar over the inputs when > 0; from 2 on, also MediaPipe's own log (LiteRT and
         glog lines on stderr, about fifty per run), which is silenced otherwise. Setting the environment
@@ -202,12 +206,15 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         self._validate_params()
         sources = _check_sources(X)
         config = self._config()
-        tasks = self._tasks(sources, config)
+        workers = effective_workers(self.n_jobs, self._frames_of_work(sources), MIN_FRAMES_PER_WORKER)
+        tasks = self._tasks(sources, config, workers)
         outcomes = [None] * len(sources)
         # Threads: MediaPipe and OpenCV release the GIL, and processes pay a start-up and model load each
-        # (benchmarks/bench_parallel.py: 1.04x with threads, 0.66x with processes, on 2 cores). A backend the
+        # (benchmarks/bench_parallel.py: 1.04x with threads, 0.66x with processes, on 2 cores). Every worker
+        # loads its own model, and MediaPipe already infers on more than one thread, so a second worker pays
+        # only for long work: below MIN_FRAMES_PER_WORKER frames per worker, fewer workers. A backend the
         # user chooses (joblib.parallel_config: Dask, Ray) still wins.
-        parallel = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")
+        parallel = Parallel(n_jobs=workers, prefer="threads", return_as="generator")
         # MediaPipe's native log is silenced around the whole run (thread workers share this process's
         # stderr); the progress bar is made inside, so it writes to the real stderr.
         with quiet_native_log(not config.native_log), tqdm(total=len(sources), desc="PoseExtractor",
@@ -220,6 +227,21 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         rates = [self._frame_rate(source) for source in sources]
         return with_metadata(poses, layout=get_layout("mediapipe33"), frame_rate=rates,
                              y_up=self.y_up, units=_UNITS[self.coordinates]), lengths
+
+    def _frames_of_work(self, sources):
+        """Frames to infer on: what the video headers claim (a photo is one frame), over ``frame_step``."""
+        frames = 0
+        for source in sources:
+            if isinstance(source, np.ndarray):
+                count = len(source)
+            elif is_image_path(source):
+                count = self.frame_step
+            else:
+                count = claimed_frame_count(source) or self.frame_step
+            if self.max_frames is not None:
+                count = min(count, self.max_frames * self.frame_step)
+            frames += count / self.frame_step
+        return frames
 
     def _frame_rate(self, source):
         """Frames per second of the extracted sequence: the video's rate over ``frame_step``; None for photos."""
@@ -239,11 +261,11 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         return LandmarkerConfig(model_path=str(model_path), native_log=native_log_wanted(self.verbose),
                                 **{name: getattr(self, name) for name in names})
 
-    def _tasks(self, sources, config):
+    def _tasks(self, sources, config, workers):
         """One task per video or frame array; photos in one chunk per worker, sharing an IMAGE landmarker."""
         images = [(i, s) for i, s in enumerate(sources) if is_image_path(s)]
         tasks = [delayed(extract_sequence)(i, s, config) for i, s in enumerate(sources) if not is_image_path(s)]
-        n_chunks = min(len(images), effective_n_jobs(self.n_jobs))
+        n_chunks = min(len(images), workers)
         tasks += [delayed(extract_images)(images[k::n_chunks], config) for k in range(n_chunks)]
         return tasks
 
@@ -272,6 +294,10 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.requires_fit = False
         return tags
+
+
+# A second pose worker repays its model load and its share of the cores from about this many frames.
+MIN_FRAMES_PER_WORKER = 500
 
 
 def _stated_rate(path):

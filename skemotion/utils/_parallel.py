@@ -10,10 +10,22 @@ user (``joblib.parallel_config(backend="dask")``, ``parallel_backend("ray")``) a
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
+from joblib.parallel import get_active_backend
+
+# joblib's own backends, on this machine; any other (Dask, Ray) is a cluster the user chose on purpose.
+_LOCAL_BACKENDS = frozenset({"LokyBackend", "ThreadingBackend", "MultiprocessingBackend", "SequentialBackend"})
+
+
+def cluster_backend_active():
+    """Whether a ``parallel_config`` / ``parallel_backend`` context has chosen a non-local backend (Dask, Ray)."""
+    return type(get_active_backend()[0]).__name__ not in _LOCAL_BACKENDS
 
 
 def effective_workers(n_jobs, n_work, min_work_per_worker=1):
     """Workers worth starting for ``n_work`` units of work: at most ``n_jobs``'s, at least one.
+
+    Under a cluster backend the user chose (Dask, Ray), ``min_work_per_worker`` does not apply: the work
+    goes to the cluster as asked.
 
     Parameters
     ----------
@@ -33,6 +45,8 @@ def effective_workers(n_jobs, n_work, min_work_per_worker=1):
     >>> effective_workers(4, 10), effective_workers(4, 10, min_work_per_worker=5), effective_workers(1, 100)
     (4, 2, 1)
     """
+    if cluster_backend_active():
+        min_work_per_worker = 1
     return max(1, min(effective_n_jobs(n_jobs), int(n_work // max(1, min_work_per_worker))))
 
 

@@ -78,7 +78,8 @@ class VAESampler(BoneSpaceMixin, BaseGenerativeOverSampler):
     convolutions over frames, in bone space (:class:`BoneSpaceMixin`): each sequence, resampled to
     ``n_frames``, has as channels the root's velocity and start, the unit direction and the length of every
     bone (from the ``layout``'s parents); new sequences are rebuilt by forward kinematics, so every bone
-    keeps one length in every frame, and take the length of a random real sequence of their class. It trains on CPU in seconds for data sets of a few hundred samples.
+    keeps one length in every frame, and take the length of a random real sequence of their class. It trains
+    on CPU in seconds for data sets of a few hundred samples.
 
     With only a few samples per class (tens in all), the encoder can memorise the training samples and
     draws from the prior then decode to little more than an average: check the diversity of the new

@@ -10,7 +10,6 @@ import json
 import os
 import platform
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone

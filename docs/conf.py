@@ -34,8 +34,7 @@ intersphinx_mapping = {}  # no network while building
 
 # The examples a build runs by default: each takes seconds on 2 cores (tests/test_docs.py counts their
 # figures). The others train networks or extract poses and take a minute or more each.
-FAST_EXAMPLES = ["plot_emotion_trajectories", "plot_neural_gas_fitting", "plot_pose_overlay",
-                 "plot_realistic_synthesis"]
+FAST_EXAMPLES = ["plot_emotion_trajectories", "plot_neural_gas_fitting", "plot_pose_overlay"]
 
 sphinx_gallery_conf = {
     "examples_dirs": str(Path(__file__).parent.parent / "examples"),

@@ -46,7 +46,7 @@ def test_docs_build_without_warnings(html):
 
 def _figures(page):
     """Images that sphinx-gallery made by running an example (not the thumbnails of the index)."""
-    return re.findall(r'<img[^>]+class="sphx-glr-(?:single|multi)-img"', page.read_text())
+    return re.findall(r'<img[^>]+class\s*=\s*"sphx-glr-(?:single|multi)-img"', page.read_text())
 
 
 def test_gallery_pages_show_the_figures_of_the_examples_they_ran(html):
@@ -55,7 +55,7 @@ def test_gallery_pages_show_the_figures_of_the_examples_they_ran(html):
         from conf import FAST_EXAMPLES
     finally:
         sys.path.remove(str(DOCS))
-    assert len(FAST_EXAMPLES) >= 4
+    assert len(FAST_EXAMPLES) >= 3
     counts = {name: len(_figures(html / "auto_examples" / f"{name}.html")) for name in FAST_EXAMPLES}
     assert all(counts.values()), f"gallery pages without a figure: {counts}"
     slow = set(p.stem for p in (ROOT / "examples").glob("plot_*.py")) - set(FAST_EXAMPLES)

@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from skemotion.datasets import load_bandai_namco
+from skemotion.datasets import get_data_home, load_bandai_namco
 from skemotion.metrics import classifier_two_sample_auc
 from skemotion.motion import JointDistances, KinematicFeatures
 from skemotion.samplers import NeuralGasSampler
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bandai-namco-1"
+DATA = get_data_home() / "bandai-namco-1"
 walks = load_bandai_namco(DATA, styles=["normal", "happy", "sad", "angry", "proud", "not-confident", "tired"],
                           contents=["walk", "walk-back", "walk-left", "walk-right"], layout="body16")
 clips, y = [np.asarray(c) for c in walks.data], np.asarray(walks.target).astype(str)

@@ -16,7 +16,6 @@ and synthetic gaits.
 # Every style has 11 clips, one per content (walk, run, bow, ...) and two for "walk". We keep every
 # "normal" clip and 5 clips of each other style.
 from collections import Counter
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -25,13 +24,13 @@ from sklearn.model_selection import GroupKFold, cross_val_score
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco
+from skemotion.datasets import EMOTIONAL_STYLES, get_data_home, load_bandai_namco
 from skemotion.metrics import classifier_two_sample_auc, precision_recall_density_coverage
 from skemotion.motion import JointDistances, SkeletonNormalizer
 from skemotion.samplers import NeuralGasSampler, VAESampler
 from skemotion.skeleton import get_layout
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bandai-namco-1"
+DATA = get_data_home() / "bandai-namco-1"
 bunch = load_bandai_namco(DATA, styles=EMOTIONAL_STYLES, layout="body16")
 shared = [c for c in set(bunch.groups) if set(bunch.target[bunch.groups == c]) == set(EMOTIONAL_STYLES)]
 rng = np.random.RandomState(0)

@@ -6,8 +6,15 @@ subject) so that no group is on both sides; chance (1 / n_classes) and majority-
 under the same folds. Used by ``skemotion demo`` / ``skemotion benchmark`` and ``benchmarks/bench_motion.py``.
 """
 
+import json
+import os
+import platform
+import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +37,9 @@ from .samplers import GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
 from .signatures import VelocityGradientSignature, WassersteinMDS
 from .utils._files import atomic_write
 
-__all__ = ["QUICK_SAMPLERS", "Result", "baselines", "clustering", "eeg_benchmark", "feature_samplers", "gait_cnn",
-           "make_imbalanced", "motion_approaches", "motion_benchmark", "plot_results", "score", "to_markdown",
-           "write_report"]
+__all__ = ["QUICK_SAMPLERS", "Result", "baselines", "clustering", "eeg_benchmark", "environment", "feature_samplers",
+           "from_record", "gait_cnn", "make_imbalanced", "motion_approaches", "motion_benchmark", "plot_results",
+           "render_table", "score", "to_markdown", "to_record", "update_tables", "write_report"]
 
 # The over-samplers of a quick run (``skemotion benchmark --quick``): the neural generators (VAE, GAN) take
 # most of a full run's time, so a quick run keeps the samplers that fit in seconds.
@@ -226,8 +233,11 @@ def _spread(values):
     return f"{values.mean():.3f}" + (f" ± {values.std():.3f}" if values.std() > 0 else "")
 
 
-def write_report(sections, output_dir, *, header=""):
+def write_report(sections, output_dir, *, header="", record=None):
     """Write ``benchmark.md`` (one table per section) and ``benchmark.png`` (one bar chart per section).
+
+    With ``record`` (from :func:`to_record`) also ``benchmark.json``, the file from which
+    ``benchmarks/update_tables.py`` renders the README's and the docs' tables.
 
     Parameters
     ----------
@@ -237,6 +247,8 @@ def write_report(sections, output_dir, *, header=""):
         Created if needed.
     header : str, default=""
         Markdown written above the tables (the command that made them, say).
+    record : dict or None, default=None
+        The run's record, written as ``benchmark.json``.
 
     Returns
     -------
@@ -260,7 +272,146 @@ def write_report(sections, output_dir, *, header=""):
     figure = out / "benchmark.png"
     with atomic_write(figure, "wb") as f:
         fig.savefig(f, format="png", dpi=120)
+    if record is not None:
+        with atomic_write(out / "benchmark.json", "w", newline="\n") as f:
+            json.dump(record, f, indent=1)
+            f.write("\n")
     return markdown, figure
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The recorded run: the published tables are rendered from it, never typed by hand.
+
+_PACKAGES = ("skemotion", "scikit-learn", "imbalanced-learn", "numpy", "scipy", "torch", "skorch", "pot")
+
+
+def environment():
+    """The machine and the versions a run is made on (recorded beside its results).
+
+    Examples
+    --------
+    >>> from skemotion.benchmark import environment
+    >>> sorted(environment())
+    ['cpu_count', 'machine', 'python', 'versions']
+    """
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = package_version(name)
+        except PackageNotFoundError:  # a source checkout that is not installed, say
+            versions[name] = "not installed"
+    return {"python": platform.python_version(), "machine": f"{platform.system()} {platform.machine()}",
+            "cpu_count": os.cpu_count(), "versions": versions}
+
+
+def to_record(sections, command, *, seconds=None, note=""):
+    """A JSON-ready record of a run: the command, when, where, its wall time and every fold's scores.
+
+    Parameters
+    ----------
+    sections : dict of str to list of Result
+    command : str
+        The command line that made the run.
+    seconds : float or None
+        The run's wall time.
+    note : str, default=""
+        Said beside the tables (how the machine was loaded, say).
+
+    Returns
+    -------
+    dict
+    """
+    return {
+        "command": command, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "seconds": seconds,
+        "note": note, "environment": environment(),
+        "sections": {title: [{"approach": r.approach, "sampler": r.sampler, "accuracy": list(map(float, r.accuracy)),
+                              "f1_macro": list(map(float, r.f1_macro)), "seconds": r.seconds, "note": r.note}
+                             for r in results] for title, results in sections.items()},
+    }
+
+
+def from_record(record):
+    """The sections of a record (from :func:`to_record` or ``benchmark.json``) as lists of :class:`Result`."""
+    return {title: [Result(r["approach"], r["sampler"], np.asarray(r["accuracy"]), np.asarray(r["f1_macro"]),
+                           r["seconds"], r.get("note", "")) for r in rows]
+            for title, rows in record["sections"].items()}
+
+
+def _provenance(record):
+    env = record["environment"]
+    versions = ", ".join(f"{name} {v}" for name, v in env["versions"].items())
+    wall = f" in {record['seconds'] / 60:.1f} min" if record.get("seconds") else ""
+    note = f" {record['note']}" if record.get("note") else ""
+    return (f"Made by `{record['command']}` on {record['date']}{wall} ({env['machine']}, {env['cpu_count']} cores, "
+            f"Python {env['python']}; {versions}).{note}")
+
+
+def render_table(record, section, *, fmt="markdown"):
+    """One section of a recorded run as the text published between the markers, provenance first.
+
+    Parameters
+    ----------
+    record : dict
+        A run's record (:func:`to_record`, or ``json.load`` of ``benchmark.json``).
+    section : str
+        The section's title.
+    fmt : {"markdown", "rst"}, default="markdown"
+
+    Returns
+    -------
+    str
+    """
+    results = from_record(record)[section]
+    provenance = _provenance(record)
+    if fmt == "markdown":
+        return f"{provenance}\n\n{to_markdown(results)}"
+    if fmt != "rst":
+        raise ValueError(f"fmt must be 'markdown' or 'rst', got {fmt!r}")
+    rows, notes = [], []
+    for line in to_markdown(results).splitlines():
+        if line.startswith("|") and not line.startswith("|---"):
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif line.startswith("["):
+            notes.append(line)
+    provenance = re.sub(r"`([^`]*)`", r"``\1``", provenance)
+    out = [provenance, "", ".. list-table::", "   :header-rows: 1", ""]
+    for row in rows:
+        out += [f"   * - {row[0]}"] + [f"     - {cell}" for cell in row[1:]]
+    for n in notes:  # each footnote its own paragraph
+        out += ["", n]
+    return "\n".join(out)
+
+
+_MARKERS = {"markdown": ("<!-- benchmark-table: {} -->", "<!-- end benchmark-table -->"),
+            "rst": (".. benchmark-table: {}", ".. end benchmark-table")}
+
+
+def update_tables(text, record, *, fmt="markdown"):
+    r"""Replace every table between benchmark markers in ``text`` by its rendering from ``record``.
+
+    A table is marked ``<!-- benchmark-table: SECTION -->`` ... ``<!-- end benchmark-table -->`` in markdown
+    and ``.. benchmark-table: SECTION`` ... ``.. end benchmark-table`` (comments) in reStructuredText.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemotion.benchmark import Result, to_record, update_tables
+    >>> record = to_record({"All": [Result("chance (1/K)", "none", np.full(2, .5), np.full(2, .5), 0.0)]}, "cmd")
+    >>> text = "<!-- benchmark-table: All -->\nold\n<!-- end benchmark-table -->"
+    >>> print(update_tables(text, record).splitlines()[-3])
+    | chance (1/K) | none | 0.500 | 0.500 | 0.0 |
+    """
+    begin, end = _MARKERS[fmt]
+    pattern = re.compile(re.escape(begin).replace(r"\{\}", "(.+?)") + r"\n(.*?)" + re.escape(end), re.S)
+    sections = record["sections"]
+
+    def render(match):
+        title = match.group(1).strip()
+        if title not in sections:
+            raise ValueError(f"no section {title!r} in the recorded run (it has {sorted(sections)})")
+        return f"{begin.format(title)}\n\n{render_table(record, title, fmt=fmt)}\n\n{end}"
+
+    return pattern.sub(render, text)
 
 
 def plot_results(results, *, ax=None, title=None):

@@ -57,9 +57,12 @@ def demo(args):
 
 def benchmark(args):
     """The motion emotion benchmark on a Bandai-Namco folder; writes a markdown table and a figure."""
-    from .benchmark import QUICK_SAMPLERS, make_imbalanced, motion_benchmark, to_markdown, write_report
+    import time
+
+    from .benchmark import QUICK_SAMPLERS, make_imbalanced, motion_benchmark, to_markdown, to_record, write_report
     from .datasets import EMOTIONAL_STYLES, load_bandai_namco
 
+    start = time.perf_counter()
     _check_output_dir(Path(args.output_dir))
     bunch = load_bandai_namco(args.bandai, styles=EMOTIONAL_STYLES, contents="shared", layout="body16",
                               n_jobs=args.n_jobs)
@@ -83,9 +86,12 @@ def benchmark(args):
                                               **options)
     print(to_markdown(sections["Imbalanced"]))
 
-    command = f"skemotion benchmark --random-state {args.random_state}" + (" --quick" if args.quick else "")
-    markdown, figure = write_report(sections, args.output_dir, header=f"Made by `{command}`.")
-    print(f"\nWrote {markdown} and {figure}")
+    command = (f"skemotion benchmark --random-state {args.random_state}" + (" --quick" if args.quick else "")
+               + (f" --n-jobs {args.n_jobs}" if args.n_jobs is not None else ""))
+    # The record (benchmark.json) is what benchmarks/update_tables.py renders the published tables from.
+    record = to_record(sections, command, seconds=time.perf_counter() - start)
+    markdown, figure = write_report(sections, args.output_dir, header=f"Made by `{command}`.", record=record)
+    print(f"\nWrote {markdown}, {figure} and {markdown.with_suffix('.json')}")
 
 
 def _check_output_dir(folder):

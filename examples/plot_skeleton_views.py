@@ -81,6 +81,8 @@ anim = animate_skeleton(two_seconds, layout="body16", fps=walks.frame_rate / 3, 
 synthetic = make_emotional_gait(8, random_state=0)
 happy_real = walks.data[first_of_each[EMOTIONAL_STYLES.index("happy")]]
 happy_synthetic = synthetic.data[int(np.flatnonzero(synthetic.target == "happy")[0])]
-pair = normalizer.fit_transform([happy_real[:60:3], happy_synthetic[:60:3]])
+# Each source is normalised on its own: the real clip is in centimetres and the synthetic one in metres (the
+# toolkit refuses to mix units in one data set); after scaling both are in units of body size.
+pair = [normalizer.fit_transform([clip[:60:3]])[0] for clip in (happy_real, happy_synthetic)]
 anim_pair = animate_skeleton(pair, fps=10, titles=["real (Bandai-Namco)", "synthetic"], figsize=(6, 3))
 plt.show()

@@ -1,8 +1,12 @@
 """BraindecodeClassifier: braindecode's EEG networks (EEGNet, ShallowFBCSPNet, Deep4Net) in skemotion pipelines.
 
 braindecode is an optional dependency. Its ``torchaudio`` requirement has, on PyPI, only CUDA builds for
-Linux, which fail to load beside a CPU-only torch; where braindecode cannot be imported the class still
-exists, is left out of :func:`skemotion.utils.all_estimators`, and ``fit`` raises an ImportError that says why.
+Linux, whose compiled extension (``torchaudio/lib/_torchaudio.so``) fails to load beside a CPU-only torch
+(``libc10_cuda.so`` missing). torchaudio imports as pure Python when that extension is absent, and none of
+the three networks wrapped here uses it, so the install recipe in ``docs/models.rst`` installs torchaudio
+without its dependencies and removes its compiled libraries. Where braindecode cannot be imported the class
+still exists, is left out of :func:`skemotion.utils.all_estimators`, and ``fit`` raises an ImportError that
+says why.
 """
 
 
@@ -96,8 +100,8 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         """
         if self._unavailable_reason is not None:
             raise ImportError(f"BraindecodeClassifier needs braindecode, which cannot be imported here "
-                              f"({self._unavailable_reason}); install braindecode with a torchaudio built "
-                              "for the installed torch.")
+                              f"({self._unavailable_reason}); install braindecode as docs/models.rst "
+                              "describes (torchaudio without its compiled extension, or built for this torch).")
         import torch
         from braindecode import EEGClassifier
 
@@ -114,6 +118,9 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
             self.model, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.AdamW,
             optimizer__weight_decay=self.weight_decay, lr=self.lr, max_epochs=self.max_epochs,
             batch_size=self.batch_size, iterator_train__shuffle=True, train_split=None,
+            # braindecode drops the last incomplete batch by default: with fewer epochs than batch_size
+            # nothing would be trained at all.
+            iterator_train__drop_last=False,
             classes=list(range(len(self.classes_))), verbose=self.verbose, device=check_device(self.device, self),
             **module_params,
         )

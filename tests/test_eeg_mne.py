@@ -1,5 +1,7 @@
 """from_mne on real BioSemi recordings (EDF, BDF) and on MNE Epochs, end to end into EEGBandFeatures."""
 
+from pathlib import Path
+
 import mne
 import numpy as np
 import pytest
@@ -17,14 +19,26 @@ def raw(request, eeg_path):
     return mne.io.read_raw(path, preload=True, verbose=False)
 
 
+# The channels MNE types as EEG in the two files that are not scalp electrodes (the files' own labels).
+NON_SCALP = {
+    "biosemi128_test.edf": ["Ergo-Left", "Ergo-Right"] + [f"I{k}" for k in range(1, 9)],  # A1-H16, then I1-I8
+    "biosemi64_test.bdf": ["EXG1", "REOG", "LEOG", "IEOG", "EXG5", "M2", "M1", "EXG8"],
+}
+
+
 def test_real_biosemi_recordings_run_through_from_mne_and_band_features(raw):
-    eeg = from_mne(raw, epoch_duration=1.0)
+    with pytest.warns(UserWarning, match=r"dropped \d+ channel\(s\) typed EEG that are not scalp electrodes"):
+        eeg = from_mne(raw, epoch_duration=1.0)
     n_epochs = int(raw.times[-1] + 1 / raw.info["sfreq"])  # whole seconds
-    eeg_channels = mne.pick_types(raw.info, eeg=True)
+    dropped = NON_SCALP[Path(raw.filenames[0]).name]
+    assert eeg.dropped_ch_names == dropped
+    eeg_channels = [raw.ch_names[i] for i in mne.pick_types(raw.info, eeg=True) if raw.ch_names[i] not in dropped]
+    assert len(eeg_channels) == {"biosemi128_test.edf": 128, "biosemi64_test.bdf": 64}[Path(raw.filenames[0]).name]
+    assert eeg.ch_names == eeg_channels
     assert eeg.data.shape == (n_epochs, len(eeg_channels), int(raw.info["sfreq"]))
     assert eeg.sfreq == raw.info["sfreq"] and "Status" not in eeg.ch_names
     # The epochs are consecutive one-second slices of the recording, in volts.
-    np.testing.assert_array_equal(eeg.data[0], raw.get_data(picks="eeg")[:, : eeg.data.shape[2]])
+    np.testing.assert_array_equal(eeg.data[0], raw.get_data(picks=eeg_channels)[:, : eeg.data.shape[2]])
 
     features = EEGBandFeatures(eeg.sfreq, ch_names=eeg.ch_names).fit(eeg.data)
     de = features.transform(eeg.data)
@@ -43,6 +57,14 @@ def test_real_biosemi_recordings_run_through_from_mne_and_band_features(raw):
 def test_raw_without_epoching_is_one_epoch(raw):
     eeg = from_mne(raw, picks=["Fp1"] if "Fp1" in raw.ch_names else ["A1"])
     assert eeg.data.shape == (1, 1, raw.n_times) and eeg.target is None
+
+
+def test_non_scalp_channels_picked_by_name_are_kept(raw):
+    names = NON_SCALP[Path(raw.filenames[0]).name][:2]
+    eeg = from_mne(raw, picks=names)  # no warning: the user chose them
+    assert eeg.ch_names == names and eeg.dropped_ch_names == []
+    with pytest.raises(ValueError, match="named like a non-scalp channel"):
+        from_mne(raw.copy().pick(names))
 
 
 def test_epochs_keep_their_event_names():
@@ -67,3 +89,12 @@ def test_from_mne_rejects_other_objects_and_empty_results():
     raw = mne.io.RawArray(np.zeros((1, 50)), info, verbose=False)
     with pytest.raises(ValueError, match=r"lasts 0.5 s, shorter than epoch_duration=1 s"):
         from_mne(raw, epoch_duration=1.0)
+
+
+def test_ten_five_names_and_scalp_like_labels_are_kept():
+    names = ["Fz", "Cz", "Pz", "I1", "Iz", "I2", "HEOG", "EXG3", "M1"]
+    info = mne.create_info(names, 100.0, ch_types="eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(size=(9, 300)) * 1e-5, info, verbose=False)
+    with pytest.warns(UserWarning, match=r"dropped 3 channel\(s\) .*: HEOG, EXG3, M1\. Pick them by name"):
+        eeg = from_mne(raw)
+    assert eeg.ch_names == names[:6] and eeg.dropped_ch_names == ["HEOG", "EXG3", "M1"]

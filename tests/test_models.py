@@ -325,16 +325,41 @@ def test_braindecode_wrapper_without_braindecode():
         BraindecodeClassifier().fit(np.zeros((4, 2, 64)), [0, 1, 0, 1])
 
 
-@pytest.mark.skipif(BraindecodeClassifier._unavailable_reason is not None,
-                    reason="braindecode does not import (its PyPI torchaudio is a CUDA build that a CPU torch "
-                           "cannot load)")
+_NEEDS_BRAINDECODE = pytest.mark.skipif(
+    BraindecodeClassifier._unavailable_reason is not None,
+    reason="braindecode does not import here (install it as docs/models.rst says: torchaudio without its "
+           "compiled extension, which PyPI builds for CUDA only)")
+
+
+def _alpha_epochs(n_epochs=40, seed=0):
+    """4-channel epochs at 128 Hz; class 1 carries a 10 Hz rhythm on channel 0, both classes white noise."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n_epochs) % 2
+    t = np.arange(256) / 128.0
+    X = rng.standard_normal((n_epochs, 4, 256))
+    X[:, 0] += 3 * y[:, None] * np.sin(2 * np.pi * 10 * t + rng.uniform(0, 2 * np.pi, (n_epochs, 1)))
+    return X * 1e-5, y
+
+
+@_NEEDS_BRAINDECODE
 @pytest.mark.parametrize("model", ["EEGNet", "ShallowFBCSPNet", "Deep4Net"])
 def test_braindecode_networks_fit_eeg_arrays(model):
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((12, 4, 256)) * 1e-5
-    y = np.arange(12) % 2
+    X, y = _alpha_epochs(12)  # fewer epochs than batch_size: the one short batch must still train
     clf = BraindecodeClassifier(model, max_epochs=1, random_state=0).fit(X, y)
-    assert clf.predict_proba(X).shape == (12, 2)
+    assert clf.predict_proba(X).shape == (12, 2) and clf.n_times_ == 256
+    assert len(clf.net_.history) == 1 and np.isfinite(clf.net_.history[-1, "train_loss"])
+
+
+@_NEEDS_BRAINDECODE
+def test_braindecode_eegnet_learns_a_rhythm_and_is_reproducible():
+    X, y = _alpha_epochs(80)
+    X_test, y_test = _alpha_epochs(40, seed=1)
+    clf = BraindecodeClassifier("EEGNet", max_epochs=30, batch_size=16, lr=0.01, random_state=0).fit(X, y)
+    assert (clf.predict(X_test) == y_test).mean() >= 0.9
+    np.testing.assert_allclose(clone(clf).fit(X, y).predict_proba(X_test), clf.predict_proba(X_test), rtol=1e-5)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict(X_test), clf.predict(X_test))
+    with pytest.raises(ValueError, match="epochs of 200 samples; the network was fitted on 256"):
+        clf.predict(X_test[..., :200])
 
 
 # --- ProxEmo's view-group head ---

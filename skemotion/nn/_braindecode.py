@@ -1,8 +1,12 @@
 """BraindecodeClassifier: braindecode's EEG networks (EEGNet, ShallowFBCSPNet, Deep4Net) in skemotion pipelines.
 
 braindecode is an optional dependency. Its ``torchaudio`` requirement has, on PyPI, only CUDA builds for
-Linux, which fail to load beside a CPU-only torch; where braindecode cannot be imported the class still
-exists, is left out of :func:`skemotion.utils.all_estimators`, and ``fit`` raises an ImportError that says why.
+Linux, whose compiled extension (``torchaudio/lib/_torchaudio.so``) fails to load beside a CPU-only torch
+(``libc10_cuda.so`` missing). torchaudio imports as pure Python when that extension is absent, and none of
+the three networks wrapped here uses it, so the install recipe in ``docs/models.rst`` installs torchaudio
+without its dependencies and removes its compiled libraries. Where braindecode cannot be imported the class
+still exists, is left out of :func:`skemotion.utils.all_estimators`, and ``fit`` raises an ImportError that
+says why.
 """
 
 
@@ -96,11 +100,8 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         """
         if self._unavailable_reason is not None:
             raise ImportError(f"BraindecodeClassifier needs braindecode, which cannot be imported here "
-                              f"({self._unavailable_reason}); install braindecode with a torchaudio built "
-                              "for the installed torch.")
-        import torch
-        from braindecode import EEGClassifier
-
+                              f"({self._unavailable_reason}); install braindecode as docs/models.rst "
+                              "describes (torchaudio without its compiled extension, or built for this torch).")
         X = check_eeg(self, X, reset=True)
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -109,17 +110,50 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         self.channel_mean_ = X.mean(axis=(0, 2))[:, None]
         std = X.std(axis=(0, 2))[:, None]
         self.channel_scale_ = np.where(std > 0, std, 1.0)
-        module_params = {f"module__{k}": v for k, v in (self.module_params or {}).items()}
-        self.net_ = EEGClassifier(
-            self.model, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.AdamW,
-            optimizer__weight_decay=self.weight_decay, lr=self.lr, max_epochs=self.max_epochs,
-            batch_size=self.batch_size, iterator_train__shuffle=True, train_split=None,
-            classes=list(range(len(self.classes_))), verbose=self.verbose, device=check_device(self.device, self),
-            **module_params,
-        )
+        self.net_ = self._build_net(X.shape[1])
         with seeded_torch(self.random_state, self.device):
             self.net_.fit(self._standardised(X), codes.astype(np.int64))
         return self
+
+    def _build_net(self, n_channels):
+        """braindecode's EEGClassifier with the network's input and output sizes given, not inferred from X.
+
+        Given sizes let an unpickled estimator rebuild the network before loading its weights.
+        """
+        import torch
+        from braindecode import EEGClassifier
+
+        module_params = {f"module__{k}": v for k, v in (self.module_params or {}).items()}
+        return EEGClassifier(
+            self.model, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.AdamW,
+            optimizer__weight_decay=self.weight_decay, lr=self.lr, max_epochs=self.max_epochs,
+            batch_size=self.batch_size, iterator_train__shuffle=True, train_split=None,
+            # braindecode drops the last incomplete batch by default: with fewer epochs than batch_size
+            # nothing would be trained at all.
+            iterator_train__drop_last=False,
+            classes=list(range(len(self.classes_))), verbose=self.verbose, device=check_device(self.device, self),
+            module__n_chans=n_channels, module__n_outputs=len(self.classes_), module__n_times=self.n_times_,
+            **module_params,
+        )
+
+    # EEGNet's max-norm constraint is a torch parametrization, which torch pickles only through state_dict():
+    # the fitted network travels as its weights and is rebuilt on unpickling.
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        net = state.pop("net_", None)
+        if net is not None:
+            state["_net_weights"] = {name: value.detach().cpu() for name, value in net.module_.state_dict().items()}
+        return state
+
+    def __setstate__(self, state):
+        weights = state.pop("_net_weights", None)
+        self.__dict__.update(state)
+        if weights is not None:
+            self.net_ = self._build_net(self.n_channels_in_)
+            with seeded_torch(self.random_state, self.device):
+                self.net_.initialize()
+            self.net_.module_.load_state_dict(weights)
+            self.net_.module_.eval()
 
     def _standardised(self, X):
         return ((X - self.channel_mean_) / self.channel_scale_).astype(np.float32)

@@ -344,7 +344,10 @@ class STGCNClassifier(SkeletonMixin, TorchClassifier):
         X, _ = validate_skeletons(self, X, reset=reset, two_d_as="joints")
         if reset:
             check_skeleton_layout(self, raw, X.shape[2], reset=True, required=True)  # sets layout_
-        return X.astype(np.float32)
+        return X
+
+    def _train(self, X, codes, **fit_params):
+        super()._train(X.astype(np.float32), codes, **fit_params)  # validated in float64, trained in float32
 
     def _set_signal_args(self, X):
         """The graph of the layout and the standardisation of the input streams, from the training data."""

@@ -24,7 +24,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from skemotion.benchmark import gait_cnn, motion_approaches
+from skemotion.benchmark import gait_cnn, motion_approaches, stgcn
 from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco, make_eeg_emotion
 from skemotion.eeg import EEGBandFeatures
 from skemotion.motion import AffectiveFeatures, JointDistances, SkeletonNormalizer
@@ -47,7 +47,10 @@ def motion_models(frame_rate, random_state=0):
         "joint distances + RF (reference)": make_pipeline(
             *normalised, JointDistances(anchors=ANCHORS, layout="body16", summary="stats"),
             RandomForestClassifier(300, random_state=random_state)),
-        "ST-GCN": make_pipeline(*normalised, STGCNClassifier(layout="body16", random_state=random_state)),
+        "ST-GCN (recommended: 6 fps, position + velocity + bone)": stgcn(random_state),
+        "ST-GCN (original input: positions, 32 frames)": make_pipeline(
+            *normalised, STGCNClassifier(layout="body16", inputs=("position",), label_smoothing=0.0,
+                                         random_state=random_state)),
         "affective features + RF": make_pipeline(
             SkeletonNormalizer(align_yaw=True), AffectiveFeatures(frame_rate=frame_rate),
             RandomForestClassifier(300, random_state=random_state)),

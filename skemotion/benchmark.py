@@ -32,14 +32,15 @@ from sklearn.svm import SVC
 from .eeg import EEGBandFeatures
 from .metrics import cluster_label_scores
 from .motion import GaitImageEmbedding, JointDistances, KinematicFeatures, SkeletonNormalizer
-from .nn import GaitCNNClassifier
+from .nn import GaitCNNClassifier, STGCNClassifier, ViewGroupGaitCNNClassifier
 from .samplers import GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
 from .signatures import VelocityGradientSignature, WassersteinMDS
 from .utils._files import atomic_write
 
 __all__ = ["QUICK_SAMPLERS", "Result", "baselines", "clustering", "eeg_benchmark", "environment", "feature_samplers",
            "from_record", "gait_cnn", "make_imbalanced", "motion_approaches", "motion_benchmark", "plot_results",
-           "render_table", "score", "to_markdown", "to_record", "update_tables", "write_report"]
+           "render_table", "score", "stgcn", "to_markdown", "to_record", "update_tables", "view_group_cnn",
+           "write_report"]
 
 # The over-samplers of a quick run (``skemotion benchmark --quick``): the neural generators (VAE, GAN) take
 # most of a full run's time, so a quick run keeps the samplers that fit in seconds.
@@ -108,6 +109,20 @@ def gait_cnn(views, *, random_state=0):
     return make_pipeline(*steps, GaitImageEmbedding(image_size=(32, 16)), cnn)
 
 
+def stgcn(random_state=0, **params):
+    """ST-GCN's recommended pipeline: yaw-aligned skeletons at 6 frames per second (clips keep their
+    duration), positions, velocities and bones as input streams (the :class:`~skemotion.nn.STGCNClassifier`
+    defaults); ``params`` go to the classifier."""
+    return make_pipeline(SkeletonNormalizer(align_yaw=True, frame_rate=6.0),
+                         STGCNClassifier(layout="body16", random_state=random_state, **params))
+
+
+def view_group_cnn(random_state=0, **params):
+    """ProxEmo's view-group head on yaw-aligned skeletons; ``params`` go to the classifier."""
+    return make_pipeline(SkeletonNormalizer(align_yaw=True),
+                         ViewGroupGaitCNNClassifier(random_state=random_state, **params))
+
+
 def score(name, model, X, y, groups, cv, *, sampler="none", n_jobs=None):
     """Cross-validate one model: accuracy and macro-F1 per fold, and the wall time."""
     start = time.perf_counter()
@@ -154,7 +169,8 @@ def motion_benchmark(X, y, groups, frame_rate, *, samplers=True, cnn=True, n_spl
         Also run the feature approaches with every over-sampler of :func:`feature_samplers` (or with the
         named ones).
     cnn : bool, default=True
-        Include the gait-image CNN, with and without view augmentation.
+        Include the networks: the gait-image CNN (with and without view augmentation), ST-GCN
+        (:func:`stgcn`) and ProxEmo's view-group head (:func:`view_group_cnn`).
     n_splits : int, default=5
     n_jobs : int or None
         Folds run in parallel through joblib.
@@ -184,6 +200,12 @@ def motion_benchmark(X, y, groups, frame_rate, *, samplers=True, cnn=True, n_spl
             report(f"gait CNN{' + views' if views else ''}")
             results.append(score("gait image + CNN (ProxEmo)", gait_cnn(views, random_state=random_state), X, y,
                                  groups, cv, sampler="ViewAugmenter" if views else "none", n_jobs=n_jobs))
+        report("ST-GCN")
+        results.append(score("ST-GCN (positions, velocities, bones)", stgcn(random_state), X, y, groups, cv,
+                             n_jobs=n_jobs))
+        report("view-group head")
+        results.append(score("gait CNN view-group head (ProxEmo)", view_group_cnn(random_state), X, y, groups,
+                             cv, n_jobs=n_jobs))
     return results
 
 

@@ -69,7 +69,8 @@ def benchmark(args):
     X, y, groups = bunch.data, bunch.target, bunch.groups
     print(f"Bandai-Namco-1: {len(y)} clips, {len(EMOTIONAL_STYLES)} emotional styles, "
           f"{len(np.unique(groups))} contents performed in every style; GroupKFold(5) by content"
-          + (f"; quick run (no CNN; samplers {', '.join(QUICK_SAMPLERS)})" if args.quick else "") + "\n")
+          + (f"; quick run (no networks: CNN, ST-GCN, view-group head; samplers {', '.join(QUICK_SAMPLERS)})"
+             if args.quick else "") + "\n")
     options = dict(n_jobs=args.n_jobs, random_state=args.random_state, progress=_progress(args.verbose))
     sections = {}
 
@@ -208,7 +209,8 @@ def _add_benchmark(commands):
     sub.add_argument("--bandai", required=True, help="Bandai-Namco-1 folder (with data/ and cfg/)")
     sub.add_argument("-o", "--output-dir", default="benchmark-results", help="where to write table and figure")
     sub.add_argument("--quick", action="store_true",
-                     help="a subset that runs in under a minute: no CNN, only the fast over-samplers")
+                     help="a subset that runs in under a minute: no networks (CNN, ST-GCN, view-group head), "
+                          "only the fast over-samplers")
     _add_common(sub)
     sub.set_defaults(func=benchmark)
 

@@ -233,3 +233,26 @@ def test_predict_options_reach_the_model_and_the_extractor(monkeypatch, capsys):
     assert "v.mp4: no prediction: 5 of 5 frames" in capsys.readouterr().out
     assert main(["predict", "v.mp4", "--model", "m.skops", "--min-frames", "5"]) == 0
     assert "v.mp4: sad 0.75, happy 0.25" in capsys.readouterr().out
+
+
+def test_full_motion_benchmark_has_the_network_rows(monkeypatch):
+    """The full run (cnn=True) scores the gait CNN, ST-GCN and the view-group head; tiny settings keep it fast."""
+    tiny = dict(max_epochs=1)
+    monkeypatch.setattr(skemotion.benchmark, "motion_approaches", lambda frame_rate, random_state=0: {})
+    monkeypatch.setattr(skemotion.benchmark, "clustering", lambda *args, **kwargs: Result(
+        "clustering", "none", np.zeros(1), np.zeros(1), 0.0))
+    original_gait_cnn = skemotion.benchmark.gait_cnn
+    monkeypatch.setattr(skemotion.benchmark, "gait_cnn", lambda views, random_state=0: original_gait_cnn(
+        views, random_state=random_state).set_params(gaitcnnclassifier__max_epochs=1))
+    for name in ("stgcn", "view_group_cnn"):
+        factory = getattr(skemotion.benchmark, name)
+        monkeypatch.setattr(skemotion.benchmark, name, lambda random_state=0, f=factory: f(random_state, **tiny))
+    gait = make_emotional_gait(20, walkers=4, random_state=0)
+    results = motion_benchmark(gait.data, gait.target, gait.groups, gait.frame_rate, samplers=False, cnn=True,
+                               n_splits=2)
+    rows = {r.approach: r for r in results}
+    for name in ("ST-GCN (positions, velocities, bones)", "gait CNN view-group head (ProxEmo)"):
+        assert rows[name].f1_macro.shape == (2,) and np.isfinite(rows[name].f1_macro).all()
+        assert rows[name].seconds > 0
+    assert sum(r.approach == "gait image + CNN (ProxEmo)" for r in results) == 2
+    assert "ST-GCN (positions, velocities, bones)" in to_markdown(results)

@@ -24,7 +24,7 @@ from skemotion.nn import (
 )
 from skemotion.nn._dgcnn import distance_adjacency
 from skemotion.nn._motion_vae import MaskedELBOLoss
-from skemotion.nn._stgcn import STGCN, spatial_partitions
+from skemotion.nn._stgcn import STGCN, input_streams, spatial_partitions
 from skemotion.skeleton import SkeletonLayout, get_layout, layout_from_rig
 from skemotion.utils import all_estimators
 
@@ -109,6 +109,27 @@ def test_stgcn_masks_missing_joints():
     # A missing joint is not a joint at the origin: the mask channel tells them apart.
     X_zero = np.where(np.isnan(X_missing), 0.0, X_missing)
     assert not np.allclose(model.predict_proba(X_missing[:1]), model.predict_proba(X_zero[:1]))
+
+
+def test_input_streams_are_positions_velocities_and_bones():
+    X, _ = _waving(3, 6)
+    streams = input_streams(torch.as_tensor(X), ("position", "velocity", "bone"), [0, 0, 1, 2, 3]).numpy()
+    assert_allclose(streams[..., :3], X)
+    assert_allclose(streams[:, :-1, :, 3:6], np.diff(X, axis=1))  # numpy's differences, the reference
+    assert np.isnan(streams[:, -1, :, 3:6]).all()  # no next frame: missing, hence masked
+    assert_allclose(streams[:, :, 2, 6:], X[:, :, 2] - X[:, :, 1])
+    assert_allclose(streams[:, :, 0, 6:], 0.0)  # the root has no bone
+
+
+def test_stgcn_standardises_each_stream_on_the_training_set():
+    X, y = _waving(12)
+    model = _small_stgcn(max_epochs=1).fit(X, y)
+    velocities = np.diff(X, axis=1).reshape(-1, 3)
+    assert_allclose(model.input_mean_[:3], X.reshape(-1, 3).mean(axis=0), rtol=1e-5, atol=1e-6)
+    assert_allclose(model.input_scale_[3:6], velocities.std(axis=0), rtol=1e-4)
+    assert model.module_.blocks[0].spatial.in_channels == 10  # 3 streams x 3 coordinates + the mask
+    with pytest.raises(ValueError, match="inputs must be distinct names"):
+        _small_stgcn(inputs=("position", "speed")).fit(X, y)
 
 
 def test_stgcn_accepts_ragged_sequences():

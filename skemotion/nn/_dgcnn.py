@@ -6,17 +6,16 @@ import numpy as np
 import torch
 from scipy.spatial.distance import pdist, squareform
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
-from skorch import NeuralNetClassifier
+from sklearn.utils.validation import check_is_fitted
+from skorch.utils import is_dataset
 from torch import nn
 
 from ..eeg._channels import SEED_CHANNELS, channel_positions
 from ..utils._tags import EEGMixin
 from ..utils.validation import check_eeg
-from ._training import TRAINING_CONSTRAINTS, check_device, forward_float64, seeded_torch
+from ._base import TorchClassifier
+from ._training import forward_float64
 
 
 def distance_adjacency(positions, sigma=None):
@@ -98,7 +97,7 @@ class DGCNN(nn.Module):
         return self.head(torch.relu(out))
 
 
-class DGCNNClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
+class DGCNNClassifier(EEGMixin, TorchClassifier):
     """EEG emotion classifier: a dynamical graph CNN over the electrodes (DGCNN, Song et al. 2018).
 
     Takes band features per channel, such as the differential entropy of
@@ -123,18 +122,28 @@ class DGCNNClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
     lr : float, default=1e-3
     weight_decay : float, default=1e-4
     verbose : int, default=0
-    device : str, default="cpu"
+    device : str or torch.device, default="cpu"
     random_state : int, RandomState instance or None, default=None
+        Seeds weights, shuffling and dropout, in a forked torch generator (the caller's is left alone).
+    torch_threads : int or None, default=1
+        Intra-op torch threads while training and predicting: one is the fastest for this small network.
+    **kwargs
+        Other :class:`skorch.NeuralNet` parameters (``module__*``, ``optimizer__*``, ``classes``...).
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
     n_channels_in_ : int
     n_bands_in_ : int
+    input_shape_ : tuple of int
+        ``(n_channels, n_bands)`` of the training features.
     initial_adjacency_ : ndarray of shape (n_channels, n_channels)
     adjacency_ : ndarray of shape (n_channels, n_channels)
         The learnt adjacency (symmetric, non-negative).
-    net_ : skorch.NeuralNetClassifier
+    module_ : DGCNN
+        The trained network; ``history_`` is the training log.
+    net_ : DGCNNClassifier
+        The estimator itself (it is the skorch net), for code written when the net was a wrapped attribute.
 
     Examples
     --------
@@ -149,28 +158,36 @@ class DGCNNClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
+        **TorchClassifier._parameter_constraints,
         "ch_names": [list, tuple, None],
         "sigma": [Interval(Real, 0, None, closed="neither"), None],
         "order": [Interval(Integral, 1, None, closed="left")],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        **TRAINING_CONSTRAINTS,
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, ch_names=None, sigma=None, order=2, hidden_units=32, dropout=0.2, max_epochs=100,
-                 batch_size=32, lr=1e-3, weight_decay=1e-4, verbose=0, device="cpu", random_state=None):
+                 batch_size=32, lr=1e-3, weight_decay=1e-4, verbose=0, device="cpu", random_state=None,
+                 torch_threads=1, *, module=DGCNN, criterion=nn.CrossEntropyLoss, optimizer=torch.optim.Adam,
+                 train_split=None, **kwargs):
         self.ch_names = ch_names
         self.sigma = sigma
         self.order = order
         self.hidden_units = hidden_units
         self.dropout = dropout
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
         self.weight_decay = weight_decay
-        self.verbose = verbose
-        self.device = device
-        self.random_state = random_state
+        super().__init__(module, criterion, optimizer=optimizer, lr=lr, max_epochs=max_epochs, batch_size=batch_size,
+                         train_split=train_split, verbose=verbose, random_state=random_state, device=device,
+                         torch_threads=torch_threads, **kwargs)
+
+    @property
+    def net_(self):
+        """The estimator itself (the trained skorch net)."""
+        if not self.initialized_:
+            raise AttributeError("DGCNNClassifier has no net_ before fit.")
+        return self
 
     def _check_X(self, X, reset):
         n_names = 1 if self.ch_names is None else len(self.ch_names)
@@ -188,45 +205,37 @@ class DGCNNClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
             return np.ones((n_channels, n_channels)) - np.eye(n_channels)
         return distance_adjacency(channel_positions(names), self.sigma)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Train the network.
+    def _train(self, X, codes, **fit_params):
+        super()._train(X.astype(np.float32), codes, **fit_params)  # validated in float64, trained in float32
 
-        Parameters
-        ----------
-        X : array-like of shape (n_epochs, n_channels, n_bands) or (n_epochs, n_channels * n_bands)
-        y : array-like of shape (n_epochs,)
-
-        Returns
-        -------
-        self : DGCNNClassifier
-        """
-        X = self._check_X(X, reset=True)
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} epochs but y has {len(y)}.")
+    def _set_signal_args(self, X):
+        """The electrode graph and the feature standardisation, from the training data."""
+        self.input_shape_ = tuple(X.shape[1:])
         self.n_bands_in_ = X.shape[2]
-        self.classes_, codes = np.unique(y, return_inverse=True)
         self.initial_adjacency_ = self._initial_adjacency(X.shape[1])
         scale = X.std(axis=0)
-        self.net_ = NeuralNetClassifier(
-            DGCNN,
-            module__n_channels=X.shape[1], module__n_bands=X.shape[2], module__n_classes=len(self.classes_),
-            module__adjacency=self.initial_adjacency_, module__mean=X.mean(axis=0),
-            module__scale=np.where(scale > 0, scale, 1.0), module__order=self.order,
-            module__hidden_units=self.hidden_units, module__dropout=self.dropout,
-            criterion=nn.CrossEntropyLoss, optimizer=torch.optim.Adam, optimizer__weight_decay=self.weight_decay,
-            lr=self.lr, max_epochs=self.max_epochs, batch_size=self.batch_size, iterator_train__shuffle=True,
-            train_split=None, classes=np.arange(len(self.classes_)), verbose=self.verbose,
-            device=check_device(self.device, self),
-        )
-        with seeded_torch(self.random_state, self.device):
-            self.net_.fit(X.astype(np.float32), codes.astype(np.int64))
-        with torch.no_grad():
-            W = self.net_.module_.adjacency.detach().cpu()
-            self.adjacency_ = torch.relu((W + W.T) / 2).numpy().astype(np.float64)
+        self.input_mean_, self.input_scale_ = X.mean(axis=0), np.where(scale > 0, scale, 1.0)
+
+    def initialize_module(self):
+        """Build :class:`DGCNN` with the electrodes, bands and classes read in ``fit``."""
+        sizes = dict(n_channels=self.input_shape_[0], n_bands=self.input_shape_[1], n_classes=len(self.classes_),
+                     adjacency=self.initial_adjacency_, mean=self.input_mean_, scale=self.input_scale_,
+                     order=self.order, hidden_units=self.hidden_units, dropout=self.dropout)
+        self.module_ = self._initialized(self.module, "module", sizes)
         return self
+
+    def initialize_optimizer(self, *args, **kwargs):
+        """Adam (or ``optimizer``) with ``lr`` and ``weight_decay`` (``optimizer__*`` parameters win)."""
+        pgroups, options = self.get_params_for_optimizer("optimizer", self.get_all_learnable_params())
+        options.setdefault("weight_decay", self.weight_decay)
+        self.optimizer_ = self.optimizer(*pgroups, **options)
+        return self
+
+    def _after_training(self, X, codes):
+        # The learnt graph, symmetric and non-negative as the network uses it.
+        with torch.no_grad():
+            W = self.module_.adjacency.detach().cpu()
+            self.adjacency_ = torch.relu((W + W.T) / 2).numpy().astype(np.float64)
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -239,20 +248,8 @@ class DGCNNClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_epochs, n_classes)
         """
-        check_is_fitted(self)
+        if is_dataset(X):  # skorch's own validation data during training
+            return super().predict_proba(X)
+        check_is_fitted(self, "module_")
         X = self._check_X(X, reset=False)
-        return softmax(forward_float64(self.net_.module_, X, self.net_.device), axis=1)
-
-    def predict(self, X):
-        """Most probable class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_epochs, n_channels, n_bands) or (n_epochs, n_channels * n_bands)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_epochs,)
-        """
-        proba = self.predict_proba(X)  # first: it checks that the model is fitted
-        return self.classes_[np.argmax(proba, axis=1)]
+        return softmax(forward_float64(self.module_, X, self.device or "cpu"), axis=1)

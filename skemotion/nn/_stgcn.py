@@ -7,17 +7,19 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
-from skorch import NeuralNetClassifier
+from sklearn.utils.validation import check_is_fitted
+from skorch.utils import is_dataset
 from torch import nn
 
 from ..skeleton import SkeletonLayout
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import check_skeleton_layout, validate_skeletons
-from ._training import TRAINING_CONSTRAINTS, check_device, forward_float64, seeded_torch
+from ._base import TorchClassifier
+from ._training import forward_float64
+
+# The input streams of the network, each ``n_dims`` channels per joint and frame.
+INPUTS = ("position", "velocity", "bone")
 
 
 def hop_distances(n_joints, bones, source):
@@ -104,43 +106,75 @@ class STGCNBlock(nn.Module):
         return self.relu(self.temporal(h) + self.residual(x))
 
 
+def input_streams(X, inputs, parents):
+    """The input streams of skeletons ``X`` (batch, frames, joints, dims), concatenated on the last axis.
+
+    ``"position"`` is the coordinates; ``"velocity"`` the change to the next frame (NaN at the last observed
+    frame); ``"bone"`` each joint minus its parent (zero at a root), the second stream of 2s-AGCN (Shi et
+    al. 2019). ``parents`` holds each joint's parent index, its own index at a root.
+
+    Examples
+    --------
+    >>> X = torch.tensor([[[[0.0], [1.0]], [[2.0], [4.0]]]])  # one sequence, 2 frames, 2 joints, 1 dim
+    >>> input_streams(X, ("position", "velocity", "bone"), [0, 0])[0, 0].tolist()
+    [[0.0, 2.0, 0.0], [1.0, 3.0, 1.0]]
+    """
+    streams = []
+    for name in inputs:
+        if name == "position":
+            streams.append(X)
+        elif name == "velocity":
+            streams.append(torch.cat([X[:, 1:] - X[:, :-1], torch.full_like(X[:, :1], float("nan"))], dim=1))
+        else:
+            streams.append(X - X[:, :, list(parents)])
+    return torch.cat(streams, dim=-1)
+
+
 class STGCN(nn.Module):
     """Spatial-temporal graph convolutional network over skeletons ``(batch, frames, joints, dims)``.
 
-    Missing joints (NaN) are set to zero after standardisation, and a mask channel (1 observed, 0 missing)
-    joins the coordinates, so the network tells a missing joint from one at the mean position. The output
-    is a masked mean over the frames and joints of the last block (padding and missing joints do not count),
-    then a linear layer to the class logits.
+    The input streams (:func:`input_streams`: positions, and optionally velocities and bone vectors, as in
+    the multi-stream ST-GCNs since 2s-AGCN) are standardised; a missing value (a NaN joint, the NaN padding,
+    the velocity of the last frame) is then set to zero, and a mask channel (1 where the joint is observed,
+    0 where it is missing) joins them, so the network tells a missing joint from one at the mean position.
+    The output is a masked mean over the frames and joints of the last block (padding and missing joints do
+    not count), then a linear layer to the class logits.
 
     Parameters
     ----------
     n_dims, n_classes : int
     adjacency : array-like of shape (n_partitions, n_joints, n_joints)
         From :func:`spatial_partitions`.
-    mean, scale : array-like of shape (n_dims,) or None
-        Coordinate standardisation (training mean and standard deviation of the observed values).
+    mean, scale : array-like of shape (n_inputs * n_dims,) or None
+        Standardisation of the input streams (training mean and standard deviation of the observed values).
     channels : tuple of int, default=(16, 32, 32)
         Output channels of each block (multiples of 4, the groups of the group normalisation).
     strides : tuple of int or None, default=None
         Temporal stride of each block; ``None`` halves the frame rate at every block where the channels grow.
     temporal_kernel : int, default=7
     dropout : float, default=0.1
+    inputs : tuple of str, default=("position",)
+        Input streams, among ``"position"``, ``"velocity"`` and ``"bone"``.
+    parents : sequence of int or None, default=None
+        Parent of each joint (its own index at a root) for the ``"bone"`` stream; ``None``: every joint is a
+        root (zero bones).
     """
 
     def __init__(self, n_dims, n_classes, adjacency, mean=None, scale=None, channels=(16, 32, 32), strides=None,
-                 temporal_kernel=7, dropout=0.1):
+                 temporal_kernel=7, dropout=0.1, inputs=("position",), parents=None):
         super().__init__()
         adjacency = torch.as_tensor(np.asarray(adjacency), dtype=torch.float32)
+        n_partitions, n_joints = adjacency.shape[0], adjacency.shape[1]
+        self.inputs = tuple(inputs)
+        self.parents = list(range(n_joints)) if parents is None else [int(p) for p in parents]
+        n_in = n_dims * len(self.inputs)
         self.register_buffer("adjacency", adjacency)
-        self.register_buffer("mean", torch.as_tensor(np.zeros(n_dims) if mean is None else mean,
-                                                     dtype=torch.float32))
-        self.register_buffer("scale", torch.as_tensor(np.ones(n_dims) if scale is None else scale,
-                                                      dtype=torch.float32))
+        self.register_buffer("mean", torch.as_tensor(np.zeros(n_in) if mean is None else mean, dtype=torch.float32))
+        self.register_buffer("scale", torch.as_tensor(np.ones(n_in) if scale is None else scale, dtype=torch.float32))
         channels = tuple(channels)
         if strides is None:
             strides = [1] + [2 if c_out > c_in else 1 for c_in, c_out in pairwise(channels)]
-        n_partitions, n_joints = adjacency.shape[0], adjacency.shape[1]
-        in_channels = [n_dims + 1] + list(channels[:-1])
+        in_channels = [n_in + 1] + list(channels[:-1])
         self.blocks = nn.ModuleList(
             STGCNBlock(c_in, c_out, n_partitions, n_joints, temporal_kernel, stride, dropout)
             for c_in, c_out, stride in zip(in_channels, channels, strides)
@@ -148,9 +182,11 @@ class STGCN(nn.Module):
         self.head = nn.Linear(channels[-1], n_classes)
 
     def features(self, X):
-        """Standardised coordinates with missing joints zeroed, plus the mask: ``(batch, dims + 1, T, V)``."""
+        """Standardised streams with missing values zeroed, plus the mask: ``(batch, channels + 1, T, V)``."""
         mask = ~torch.isnan(X).any(dim=-1, keepdim=True)
-        x = torch.where(mask, (torch.nan_to_num(X) - self.mean) / self.scale, torch.zeros_like(X))
+        streams = input_streams(X, self.inputs, self.parents)
+        x = torch.where(mask & ~torch.isnan(streams), (torch.nan_to_num(streams) - self.mean) / self.scale,
+                        torch.zeros_like(streams))
         return torch.cat([x, mask.to(x.dtype)], dim=-1).permute(0, 3, 1, 2), mask.permute(0, 3, 1, 2)
 
     def forward(self, X):
@@ -164,7 +200,7 @@ class STGCN(nn.Module):
         return self.head(pooled)
 
 
-class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
+class STGCNClassifier(SkeletonMixin, TorchClassifier):
     """Emotion classifier with a spatial-temporal graph convolutional network (ST-GCN, Yan et al. 2018).
 
     The graph is the skeleton layout's bones with ST-GCN's *spatial configuration* partitioning: each
@@ -176,8 +212,16 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
     ST-GCNs of this kind; this default is smaller (three blocks of 16-32 channels) so that a CPU trains it
     on a hundred clips in seconds.
 
+    **Recipe for small data sets.** By default the network reads three streams per joint, as the
+    multi-stream ST-GCNs since 2s-AGCN (Shi et al. 2019) do: the positions, their velocities and the bone
+    vectors, each standardised on the training set; it trains with label smoothing (0.1). Feed it skeletons
+    normalised by :class:`~skemotion.motion.SkeletonNormalizer` (``align_yaw=True``) and resampled to a
+    fixed *frame rate* (``frame_rate=6``) rather than a fixed number of frames: clips then keep their
+    duration, and the velocities their speed, which carry emotion (tired and sad movements are slow).
+    :doc:`/models` gives the measured effect of each choice.
+
     **Missing joints.** A NaN joint (and the NaN padding of shorter sequences) is set to zero after the
-    coordinates are standardised, and a fourth input channel marks it (1 observed, 0 missing); the final
+    streams are standardised, and an extra input channel marks it (1 observed, 0 missing); the final
     average over frames and joints counts only observed positions. The network therefore never sees the
     value of a missing joint. Sequences of any length are accepted: a list is NaN-padded to the longest.
 
@@ -195,6 +239,11 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
     temporal_kernel : int, default=7
         Frames of each temporal convolution (odd; the original's is 9).
     dropout : float, default=0.1
+    inputs : tuple of str, default=("position", "velocity", "bone")
+        Input streams per joint (:func:`input_streams`); ``("position",)`` is the original ST-GCN. Without a
+        layout the bone stream is zero.
+    label_smoothing : float, default=0.1
+        Label smoothing of the cross-entropy loss.
     max_epochs : int, default=40
     batch_size : int, default=16
     lr : float, default=3e-3
@@ -203,23 +252,33 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
     train_split : callable or None, default=None
         skorch's internal validation split; ``None`` trains on all of ``X``.
     callbacks : list or None, default=None
-        skorch callbacks.
+        skorch callbacks (a learning-rate schedule: ``skorch.callbacks.LRScheduler``).
     verbose : int, default=0
-    device : str, default="cpu"
+    device : str or torch.device, default="cpu"
         Torch device to train and predict on (``"cuda"`` where a GPU exists).
     random_state : int, RandomState instance or None, default=None
         Seeds weights, shuffling and dropout, in a forked torch generator (the caller's is left alone).
+    torch_threads : int or None, default=1
+        Intra-op torch threads while training and predicting: one is the fastest for this small network.
+    **kwargs
+        Other :class:`skorch.NeuralNet` parameters (``module__*``, ``optimizer__*``, ``classes``...).
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
     n_joints_in_, n_dims_in_ : int
+    input_shape_ : tuple of int
+        ``(n_joints, n_dims)`` of the training skeletons (the number of frames may vary).
     layout_ : SkeletonLayout or None
         The layout the graph was built from.
     adjacency_ : ndarray of shape (3, n_joints, n_joints)
         The normalised partitions (:func:`spatial_partitions`).
-    net_ : skorch.NeuralNetClassifier
-        The trained network (``net_.module_`` is the :class:`STGCN`).
+    input_mean_, input_scale_ : ndarray of shape (n_inputs * n_dims,)
+        Standardisation of the input streams, from the observed training values.
+    module_ : STGCN
+        The trained network; ``history_`` is the training log.
+    net_ : STGCNClassifier
+        The estimator itself (it is the skorch net), for code written when the net was a wrapped attribute.
 
     Examples
     --------
@@ -234,88 +293,82 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
+        **TorchClassifier._parameter_constraints,
         "layout": [StrOptions({"auto"}), str, SkeletonLayout, None],
         "center": [str, Integral, None],
         "channels": [tuple, list],
         "temporal_kernel": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        **TRAINING_CONSTRAINTS,
+        "inputs": [tuple, list],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
         "train_split": [callable, None],
         "callbacks": [list, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, layout="auto", center=None, channels=(16, 32, 32), temporal_kernel=7, dropout=0.1,
-                 max_epochs=40, batch_size=16, lr=3e-3, weight_decay=1e-4, train_split=None, callbacks=None,
-                 verbose=0, device="cpu", random_state=None):
+                 inputs=INPUTS, label_smoothing=0.1, max_epochs=40, batch_size=16, lr=3e-3, weight_decay=1e-4,
+                 train_split=None, callbacks=None, verbose=0, device="cpu", random_state=None, torch_threads=1, *,
+                 module=STGCN, criterion=nn.CrossEntropyLoss, optimizer=torch.optim.Adam, **kwargs):
         self.layout = layout
         self.center = center
         self.channels = channels
         self.temporal_kernel = temporal_kernel
         self.dropout = dropout
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
+        self.inputs = inputs
+        self.label_smoothing = label_smoothing
         self.weight_decay = weight_decay
-        self.train_split = train_split
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.device = device
-        self.random_state = random_state
+        super().__init__(module, criterion, optimizer=optimizer, lr=lr, max_epochs=max_epochs, batch_size=batch_size,
+                         train_split=train_split, callbacks=callbacks, verbose=verbose, random_state=random_state,
+                         device=device, torch_threads=torch_threads, **kwargs)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Build the graph from the layout and train the network.
+    @property
+    def net_(self):
+        """The estimator itself (the trained skorch net)."""
+        if not self.initialized_:
+            raise AttributeError("STGCNClassifier has no net_ before fit.")
+        return self
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_frames, n_joints, n_dims) or list of (n_frames, n_joints, n_dims)
-            Skeletons, NaN for missing joints. A 2-D array is read as one frame of 1-D joints.
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        self : STGCNClassifier
-        """
-        raw = X
-        X, _ = validate_skeletons(self, X, reset=True, two_d_as="joints")
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+    def _validate_net_params(self):
+        super()._validate_net_params()
         channels = tuple(self.channels)
         if not channels or any(not isinstance(c, Integral) or c < 4 or c % 4 for c in channels):
             raise ValueError(f"channels must be positive multiples of 4, got {self.channels!r}.")
-        check_skeleton_layout(self, raw, X.shape[2], reset=True, required=True)  # sets layout_
+        unknown = sorted(set(self.inputs) - set(INPUTS))
+        if not self.inputs or unknown or len(set(self.inputs)) != len(self.inputs):
+            raise ValueError(f"inputs must be distinct names among {INPUTS}, got {self.inputs!r}.")
+
+    def _check_X(self, X, reset):
+        raw = X
+        X, _ = validate_skeletons(self, X, reset=reset, two_d_as="joints")
+        if reset:
+            check_skeleton_layout(self, raw, X.shape[2], reset=True, required=True)  # sets layout_
+        return X
+
+    def _train(self, X, codes, **fit_params):
+        super()._train(X.astype(np.float32), codes, **fit_params)  # validated in float64, trained in float32
+
+    def _set_signal_args(self, X):
+        """The graph of the layout and the standardisation of the input streams, from the training data."""
+        self.input_shape_ = tuple(X.shape[2:])
         self.adjacency_ = self._adjacency(X.shape[2])
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        observed = X[~np.isnan(X).any(axis=-1)]
-        mean, scale = observed.mean(axis=0), observed.std(axis=0)
-        self.net_ = NeuralNetClassifier(
-            STGCN,
-            module__n_dims=X.shape[3],
-            module__n_classes=len(self.classes_),
-            module__adjacency=self.adjacency_,
-            module__mean=mean,
-            module__scale=np.where(scale > 0, scale, 1.0),
-            module__channels=channels,
-            module__temporal_kernel=self.temporal_kernel,
-            module__dropout=self.dropout,
-            criterion=nn.CrossEntropyLoss,
-            optimizer=torch.optim.Adam,
-            optimizer__weight_decay=self.weight_decay,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            iterator_train__shuffle=True,
-            train_split=self.train_split,
-            callbacks=self.callbacks,
-            classes=np.arange(len(self.classes_)),
-            verbose=self.verbose,
-            device=check_device(self.device, self),
-        )
-        with seeded_torch(self.random_state, self.device):
-            self.net_.fit(X.astype(np.float32), codes.astype(np.int64))
-        return self
+        streams = input_streams(torch.as_tensor(X), tuple(self.inputs), self._parents(X.shape[2])).numpy()
+        means, scales = [], []
+        for column in streams.reshape(-1, streams.shape[-1]).T:  # observed values of each channel
+            observed = column[~np.isnan(column)]
+            means.append(observed.mean() if observed.size else 0.0)
+            scales.append(observed.std() if observed.size else 0.0)
+        self.input_mean_ = np.asarray(means)
+        self.input_scale_ = np.where(np.asarray(scales) > 1e-8, scales, 1.0)
+
+    def _check_input_shape(self, X):
+        pass  # validate_skeletons checks the joints and coordinates; the number of frames may vary
+
+    def _parents(self, n_joints):
+        if self.layout_ is None:
+            return list(range(n_joints))
+        return [joint if parent < 0 else parent for joint, parent in enumerate(self.layout_.parents)]
 
     def _adjacency(self, n_joints):
         if self.layout_ is None:
@@ -328,8 +381,30 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
             raise ValueError("center needs a layout: without bones there is no centre to partition around.")
         return spatial_partitions(n_joints, bones, center)
 
+    def initialize_module(self):
+        """Build :class:`STGCN` with the graph, streams and classes read in ``fit``."""
+        sizes = dict(n_dims=self.input_shape_[1], n_classes=len(self.classes_), adjacency=self.adjacency_,
+                     mean=self.input_mean_, scale=self.input_scale_, channels=tuple(self.channels),
+                     temporal_kernel=self.temporal_kernel, dropout=self.dropout, inputs=tuple(self.inputs),
+                     parents=self._parents(self.input_shape_[0]))
+        self.module_ = self._initialized(self.module, "module", sizes)
+        return self
+
+    def initialize_criterion(self):
+        """Cross-entropy with ``label_smoothing`` (``criterion__*`` parameters win)."""
+        kwargs = {"label_smoothing": self.label_smoothing, **self.get_params_for("criterion")}
+        self.criterion_ = self.initialized_instance(self.criterion, kwargs)
+        return self
+
+    def initialize_optimizer(self, *args, **kwargs):
+        """Adam (or ``optimizer``) with ``lr`` and ``weight_decay`` (``optimizer__*`` parameters win)."""
+        pgroups, options = self.get_params_for_optimizer("optimizer", self.get_all_learnable_params())
+        options.setdefault("weight_decay", self.weight_decay)
+        self.optimizer_ = self.optimizer(*pgroups, **options)
+        return self
+
     def predict_proba(self, X):
-        """Class probabilities (softmax of the network's logits).
+        """Class probabilities (softmax of the network's logits, computed in float64).
 
         Parameters
         ----------
@@ -339,21 +414,9 @@ class STGCNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        X, _ = validate_skeletons(self, X, reset=False, two_d_as="joints")
-        logits = forward_float64(self.net_.module_, X, self.net_.device)
+        if is_dataset(X):  # skorch's own validation data during training
+            return super().predict_proba(X)
+        check_is_fitted(self, "module_")
+        X = self._check_X(X, reset=False)
+        logits = forward_float64(self.module_, X, self.device or "cpu")
         return softmax(logits, axis=1)
-
-    def predict(self, X):
-        """Most probable class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_frames, n_joints, n_dims) or list of arrays
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)  # first: it checks that the model is fitted
-        return self.classes_[np.argmax(proba, axis=1)]

@@ -57,6 +57,10 @@ def test_expected_failures_name_existing_estimators():
     """The expected-failure table only lists estimators that exist, each with a reason."""
     names = {name for name, _ in ESTIMATORS}
     assert set(EXPECTED_FAILED_CHECKS) <= names
-    assert set(INIT_PARAMS) <= names
+    # An optional estimator (its library not installed) is left out of all_estimators, not out of the tables.
+    from skemotion.nn import BraindecodeClassifier
+
+    optional = {"BraindecodeClassifier"} if BraindecodeClassifier._unavailable_reason else set()
+    assert set(INIT_PARAMS) <= names | optional
     for failures in EXPECTED_FAILED_CHECKS.values():
         assert all(isinstance(reason, str) and len(reason) > 20 for reason in failures.values())

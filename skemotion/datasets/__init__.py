@@ -4,6 +4,7 @@ from ._bandai import EMOTIONAL_STYLES, load_bandai_namco
 from ._deap import DEAP_CHANNELS, DEAP_PERIPHERAL_CHANNELS, DEAP_RATINGS, load_deap
 from ._eeg_emotion import EEG_EMOTIONS, make_eeg_emotion
 from ._emotion_gait import PROXEMO_LABELS, STEP_LABELS, load_emotion_gait
+from ._fetch import fetch_100style, fetch_bandai_namco
 from ._gait import make_emotional_gait
 from ._home import get_data_home
 from ._seed import SEED_IV_LABEL_NAMES, SEED_IV_SESSION_LABELS, SEED_LABEL_NAMES, load_seed
@@ -26,6 +27,8 @@ __all__ = [
     "SEED_V_LABEL_NAMES",
     "SEED_V_SESSION_LABELS",
     "STEP_LABELS",
+    "fetch_100style",
+    "fetch_bandai_namco",
     "get_data_home",
     "load_100style",
     "load_bandai_namco",

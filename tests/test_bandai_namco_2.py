@@ -128,7 +128,7 @@ def test_frame_rate_comes_from_each_header(folder):
     assert load_bandai_namco(folder).frame_rate == pytest.approx(1 / 0.0166667)
     odd = folder / "data" / "dataset-2_walk_elderly_002.bvh"
     odd.write_text(odd.read_text().replace("Frame Time:\t0.0166667", "Frame Time:\t0.0333333"))
-    with pytest.raises(ValueError, match=r"dataset-2_walk_elderly_002.bvh is at 30 fps but .*active_102.bvh at 59.9999"):
+    with pytest.raises(ValueError, match=r"walk_elderly_002.bvh is at 30 fps but .*active_102.bvh at 59.9999"):
         load_bandai_namco(folder)
 
 

@@ -5,6 +5,7 @@ are the published ones, so each must have its manifest SHA-256.
 """
 
 import hashlib
+import http.client
 import re
 import shutil
 import zipfile
@@ -22,7 +23,7 @@ def _sha256(data):
 @pytest.fixture
 def no_network(monkeypatch):
     """Any request fails: what a test under it gets comes from the cache."""
-    def refuse(url, *args, **kwargs):
+    def refuse(url, **kwargs):
         raise AssertionError(f"unexpected download of {url}")
     monkeypatch.setattr(fetch, "_urlopen", refuse)
 
@@ -80,7 +81,7 @@ def test_download_verifies_and_reuses_the_cached_copy(tmp_path, source, monkeypa
                           md5=hashlib.md5(data).hexdigest())
     assert got == target and target.read_bytes() == data
     source.unlink()  # the server's copy is gone: a second call must not need it
-    monkeypatch.setattr(fetch, "_urlopen", lambda url: pytest.fail(f"downloaded {url} again"))
+    monkeypatch.setattr(fetch, "_urlopen", lambda url, **kwargs: pytest.fail(f"downloaded {url} again"))
     assert fetch._download(source.as_uri(), target, sha256=_sha256(data)).read_bytes() == data
 
 
@@ -106,12 +107,17 @@ def test_a_wrong_cached_copy_is_replaced(tmp_path, source):
     assert target.read_bytes() == source.read_bytes()
 
 
-def test_an_interrupted_download_leaves_no_partial_file(tmp_path, source, monkeypatch):
+@pytest.mark.parametrize("failure, expected", [
+    (KeyboardInterrupt, KeyboardInterrupt),                   # Ctrl-C: propagates as it is
+    (http.client.IncompleteRead(b"partial"), OSError),         # the connection dropped: named, nothing kept
+    (ConnectionResetError("reset by peer"), OSError),
+])
+def test_an_interrupted_download_leaves_no_partial_file(tmp_path, source, monkeypatch, failure, expected):
     real = fetch._urlopen
 
     class Interrupted:
-        def __init__(self, url):
-            self.response, self.reads = real(url), 0
+        def __init__(self, url, **kwargs):
+            self.response, self.reads = real(url, **kwargs), 0
 
         def __enter__(self):
             return self
@@ -122,14 +128,15 @@ def test_an_interrupted_download_leaves_no_partial_file(tmp_path, source, monkey
         def read(self, n):
             self.reads += 1
             if self.reads == 3:  # two blocks are on disk, in the temporary file
-                raise KeyboardInterrupt
+                raise failure
             return self.response.read(n)
 
     monkeypatch.setattr(fetch, "_CHUNK", 1000)
     monkeypatch.setattr(fetch, "_urlopen", Interrupted)
     home = tmp_path / "home"
     home.mkdir()
-    with pytest.raises(KeyboardInterrupt):
+    match = None if expected is KeyboardInterrupt else rf"The download of {re.escape(source.as_uri())} failed"
+    with pytest.raises(expected, match=match):
         fetch._download(source.as_uri(), home / "clip.bvh", sha256=_sha256(source.read_bytes()))
     assert list(home.iterdir()) == []
 
@@ -193,7 +200,7 @@ def test_fetch_bandai_namco_gives_a_folder_the_loader_reads(tmp_path, bandai_ser
     fetched, served = load_bandai_namco(folder), load_bandai_namco(bandai_server)
     assert list(fetched.target) == list(served.target) and list(fetched.groups) == list(served.groups)
     assert [p.name for p in (tmp_path / "home").iterdir()] == ["bandai-namco-1"]
-    monkeypatch.setattr(fetch, "_urlopen", lambda url: pytest.fail(f"downloaded {url} again"))
+    monkeypatch.setattr(fetch, "_urlopen", lambda url, **kwargs: pytest.fail(f"downloaded {url} again"))
     assert fetch_bandai_namco(tmp_path / "home", progress=False) == folder
 
 
@@ -213,7 +220,7 @@ def test_an_interrupted_fetch_is_never_the_data_set_and_resumes(tmp_path, bandai
     manifest.write_text(good)
     requested = []
     real = fetch._urlopen
-    monkeypatch.setattr(fetch, "_urlopen", lambda url: requested.append(url) or real(url))
+    monkeypatch.setattr(fetch, "_urlopen", lambda url, **kw: requested.append(url) or real(url, **kw))
     folder = fetch_bandai_namco(home, progress=False)
     assert [url.rsplit("/", 1)[1] for url in requested] == ["dataset-1_walk_happy_001.bvh"]
     assert len(load_bandai_namco(folder).data) == 3 and not (home / "bandai-namco-1.partial").exists()
@@ -246,8 +253,17 @@ def test_fetch_100style_extracts_the_verified_archive_once(tmp_path, style_serve
     assert (folder / "Frame_Cuts.csv").read_text().startswith("STYLE_NAME") and (folder / "Angry").is_dir()
     assert sorted(p.name for p in home.iterdir()) == ["100STYLE", "100STYLE.zip"]
     (home / "100STYLE.zip").unlink()  # the extracted folder is enough once it is complete
-    monkeypatch.setattr(fetch, "_urlopen", lambda url: pytest.fail(f"downloaded {url} again"))
+    monkeypatch.setattr(fetch, "_urlopen", lambda url, **kwargs: pytest.fail(f"downloaded {url} again"))
     assert fetch_100style(home, progress=False) == folder
+
+
+def test_fetch_100style_never_replaces_a_folder_it_did_not_extract(tmp_path, style_server, no_network):
+    own = tmp_path / "home" / "100STYLE"
+    own.mkdir(parents=True)
+    (own / "Frame_Cuts.csv").write_text("the user's copy")
+    with pytest.raises(FileExistsError, match=r"100STYLE exists and was not extracted by fetch_100style"):
+        fetch_100style(tmp_path / "home", progress=False)
+    assert (own / "Frame_Cuts.csv").read_text() == "the user's copy"
 
 
 def test_fetch_100style_refuses_a_wrong_or_unknown_checksum(tmp_path, style_server, monkeypatch):

@@ -26,6 +26,7 @@ SHA-256 is refused.
 """
 
 import hashlib
+import http.client
 import os
 import re
 import secrets
@@ -47,6 +48,8 @@ _BANDAI_RAW = ("https://raw.githubusercontent.com/BandaiNamcoResearchInc/Bandai-
                f"{BANDAI_NAMCO_COMMIT}/dataset/Bandai-Namco-Research-Motiondataset-{{}}/")
 _MANIFESTS = Path(__file__).parent / "_manifests"
 _CHUNK = 1 << 20
+# Seconds without an answer before a request fails (a stalled server must not hang the fetch forever).
+_TIMEOUT = 60
 # Concurrent requests for the data sets of many small files (dataset-2 is 5,809 files, 515 MB).
 _MAX_WORKERS = 8
 # A fetched archive's folder holds this file, naming the archive's SHA-256, once it is completely extracted.
@@ -127,7 +130,7 @@ def _download(url, path, *, sha256, size=None, md5=None, force=False, progress=F
     path.parent.mkdir(parents=True, exist_ok=True)
     digests = {"SHA-256": hashlib.sha256(), "MD5": hashlib.md5()}
     try:
-        with _urlopen(url) as response, atomic_write(path, "wb") as fh:
+        with _urlopen(url, timeout=_TIMEOUT) as response, atomic_write(path, "wb") as fh:
             received = 0
             for block in iter(lambda: response.read(_CHUNK), b""):
                 fh.write(block)
@@ -145,6 +148,8 @@ def _download(url, path, *, sha256, size=None, md5=None, force=False, progress=F
                                   "was discarded.")
     except urllib.error.URLError as error:
         raise OSError(f"Could not download {url}: {error.reason}.") from error
+    except (http.client.HTTPException, ConnectionError, TimeoutError) as error:
+        raise OSError(f"The download of {url} failed ({error!r}); nothing was kept, try again.") from error
     return path
 
 
@@ -197,7 +202,7 @@ def _extract_zip(archive, destination):
         try:
             temporary.mkdir()
             zf.extractall(temporary, members)
-            entries = [p for p in temporary.iterdir()]
+            entries = list(temporary.iterdir())
             root = entries[0] if len(entries) == 1 and entries[0].is_dir() else temporary
             (root / _STAMP).write_text(_hashes(archive)[0] + "\n")
             if destination.exists():
@@ -216,6 +221,9 @@ def _fetch_archive(name, data_home, force, progress):
     stamp = final / _STAMP
     if not force and stamp.is_file() and stamp.read_text().strip() == spec["sha256"]:
         return final
+    if final.exists() and not stamp.is_file():  # the user's own copy: never replaced, never deleted
+        raise FileExistsError(f"{final} exists and was not extracted by fetch_{name}; pass it to the loader as it "
+                              "is, or move it away to fetch a verified copy.")
     _report(progress, f"{name}: downloading {spec['url']} ({spec['size'] / 1e6:.0f} MB) into {home}")
     archive = _download(spec["url"], home / spec["archive"], sha256=spec["sha256"], size=spec.get("size"),
                         md5=spec.get("md5"), force=force, progress=progress)

@@ -160,6 +160,9 @@ def test_mixed_or_corrupt_files_are_named(folder, bandai_path):
     table.write_text(_cfg_text("dataset-2", CONTENTS_2[:-1]) + "\ndataset-1_walk")
     with pytest.raises(ValueError, match=r"content_label.txt: line 'dataset-1_walk' is not a dataset-2 label"):
         load_bandai_namco(folder)
+    table.unlink()
+    with pytest.raises(FileNotFoundError, match=r"content_label.txt"):
+        load_bandai_namco(folder)
     (folder / "cfg" / "style_label.txt").write_text("active\nelderly")
     with pytest.raises(ValueError, match=r"style_label.txt names no Bandai-Namco data set.*pass dataset=1"):
         load_bandai_namco(folder)

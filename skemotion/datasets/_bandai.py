@@ -51,7 +51,7 @@ def _labels(cfg_file, dataset):
     """
     try:
         lines = [line.strip() for line in cfg_file.read_text().splitlines() if line.strip()]
-    except (FileNotFoundError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         raise ValueError(f"{cfg_file} is not a Bandai-Namco label table ({error}).") from None
     names = []
     for line in lines:
@@ -67,7 +67,7 @@ def _detect(cfg_file):
     """The data set number a folder's cfg/style_label.txt names (its lines start with "dataset-N_")."""
     try:
         first = cfg_file.read_text().split(maxsplit=1)[:1]
-    except (FileNotFoundError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         raise ValueError(f"{cfg_file} is not a Bandai-Namco label table ({error}).") from None
     prefix = first[0].partition("_")[0] if first else ""
     number = prefix.removeprefix("dataset-")
@@ -96,7 +96,7 @@ def _dataset_folder(root, dataset):
         if not inner:
             raise FileNotFoundError(f"{root} is not a Bandai-Namco dataset folder (expected data/ and cfg/ "
                                     "inside, or a clone of the repository with dataset/"
-                                    f"{_FOLDERS[dataset or 1]}/).")
+                                    "Bandai-Namco-Research-Motiondataset-{1,2}/).")
         root = inner[0][1]
     detected = _detect(root / "cfg" / "style_label.txt")
     if dataset is not None and dataset != detected:

@@ -294,3 +294,14 @@ def test_a_corrupt_manifest_line_is_named(tmp_path, monkeypatch):
     manifest.write_text(f"{'a' * 64} 12 ../outside.txt\n")
     with pytest.raises(ValueError, match=r"refusing the member '../outside.txt'"):
         fetch._manifest("bandai-namco-1")
+
+
+def test_downloads_never_go_into_the_searched_reference_folder(tmp_path, monkeypatch):
+    shared = tmp_path / "repo" / ".." / "shared" / "data"
+    shared.mkdir(parents=True)
+    (tmp_path / "repo").mkdir(exist_ok=True)
+    monkeypatch.chdir(tmp_path / "repo")
+    monkeypatch.delenv("SKEMOTION_DATA", raising=False)
+    monkeypatch.setattr("skemotion.datasets._home._DEFAULT", tmp_path / "downloads")
+    assert get_data_home() == shared.resolve()
+    assert get_data_home(create=True) == (tmp_path / "downloads").resolve()

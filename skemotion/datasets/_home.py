@@ -22,8 +22,9 @@ def get_data_home(data_home=None, *, create=False):
     data_home : str, Path or None, default=None
         An explicit folder.
     create : bool, default=False
-        Create the folder when it does not exist (for the ``fetch_*`` helpers): ``data_home`` or
-        ``SKEMOTION_DATA`` where given, else ``~/skemotion_data`` when none of the searched folders exists.
+        The folder to download into (for the ``fetch_*`` helpers), created when it does not exist:
+        ``data_home`` or ``SKEMOTION_DATA`` where given, else ``~/skemotion_data``. The searched
+        ``../shared/data`` folders are reference data read in place and are never written to.
 
     Returns
     -------
@@ -37,16 +38,15 @@ def get_data_home(data_home=None, *, create=False):
     >>> get_data_home(folder).is_dir()
     True
     """
-    candidates = [data_home] if data_home is not None else (
-        [os.environ["SKEMOTION_DATA"]] if os.environ.get("SKEMOTION_DATA") else list(_SEARCHED))
+    given = data_home if data_home is not None else os.environ.get("SKEMOTION_DATA") or None
+    if create:
+        folder = Path(given if given is not None else _DEFAULT).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder.resolve()
+    candidates = [given] if given is not None else list(_SEARCHED)
     for candidate in candidates:
         if Path(candidate).is_dir():
             return Path(candidate).resolve()
-    if create:
-        folder = Path(candidates[0] if data_home is not None or os.environ.get("SKEMOTION_DATA") else _DEFAULT)
-        folder = folder.expanduser()
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder.resolve()
     raise FileNotFoundError(
         f"No data folder found (looked in {', '.join(str(Path(c)) for c in candidates)}). Pass data_home, set "
         "SKEMOTION_DATA to the folder holding bandai-namco-1/, eeg/, video/ and models/, or run from the "

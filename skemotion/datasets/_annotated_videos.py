@@ -85,8 +85,8 @@ def load_annotated_videos(annotations_csv, video_dir, *, labels=EILA_LABELS, vid
         of PoseExtractor's output), ``joint_names``, ``label_names`` and ``label_counts`` ((n_segments,
         n_labels) label counts), ``segments`` (a table, e.g. for ``pandas.DataFrame(bunch.segments)``:
         ``video_tag``, ``clip_id``, ``person_id``, ``start_frame``, ``stop_frame``, ``n_annotated_frames``,
-        ``first_row``), ``unlabelled`` ((video tag, clip id, person id) of the segments left out) and
-        ``DESCR``.
+        ``first_row``: the 0-based row of its first frame), ``unlabelled`` ((video tag, clip id, person id)
+        of the segments left out) and ``DESCR``.
 
     Raises
     ------

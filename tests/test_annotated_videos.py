@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from skemotion.datasets import EILA_LABELS, load_annotated_videos
-from skemotion.pose import PoseExtractor, VideoSegment
+from skemotion.io import VideoSegment
+from skemotion.pose import PoseExtractor
 from skemotion.pose._mediapipe import crop_bounds, segment_frames
 
 from .conftest import shared_path

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from ..io import VideoSegment
 from ..io._video import _claimed_frame_count, _frame_rate, _open_video
-from ..pose import VideoSegment
 from ..skeleton import get_layout
 
 #: EiLA's label set, in the order PosEmotion counts it (ties go to the first: see load_annotated_videos).
@@ -41,7 +41,7 @@ under Apache-2.0; 3675 annotated frames, 326 segments after its cleaning). The a
 not stated in public and the videos remain under their YouTube uploaders' terms: ask the data set's
 curators before redistributing either. Cite PosEmotion and the data set's curators.
 
-One item per segment, the rows of one (video, clip, person): ``data`` holds skemotion.pose.VideoSegment
+One item per segment, the rows of one (video, clip, person): ``data`` holds skemotion.io.VideoSegment
 objects (the frame range and the person's box at each annotated frame) for PoseExtractor, ``target`` the
 majority label over annotators and frames, ``groups`` the video (so that grouped cross-validation keeps a
 video's people and clips out of training together), ``segments`` the table of segments.
@@ -52,7 +52,7 @@ def load_annotated_videos(annotations_csv, video_dir, *, labels=EILA_LABELS, vid
     """Load EiLA-format person-box annotations as video segments, labelled by majority vote.
 
     A segment is the set of rows sharing (``Video Tag``, ``Clip Id``, ``Person Id``), as in PosEmotion.
-    It becomes a :class:`skemotion.pose.VideoSegment` from its first to its last annotated frame, with the
+    It becomes a :class:`skemotion.io.VideoSegment` from its first to its last annotated frame, with the
     person's box at every annotated frame (in between, :class:`~skemotion.pose.PoseExtractor` interpolates
     the box). Nothing is extracted here: MediaPipe takes about a second per hundred frames, so the skeletons
     come from a :class:`~skemotion.pose.PoseExtractor` in the pipeline, which crops every frame to the
@@ -79,7 +79,7 @@ def load_annotated_videos(annotations_csv, video_dir, *, labels=EILA_LABELS, vid
     Returns
     -------
     data : Bunch
-        ``data`` (list of :class:`~skemotion.pose.VideoSegment`), ``target`` (majority labels), ``groups``
+        ``data`` (list of :class:`~skemotion.io.VideoSegment`), ``target`` (majority labels), ``groups``
         (video tags), ``filenames`` (each segment's video), ``frame_rate`` (the videos' common rate, None
         when they differ), ``frame_rates`` (each segment's video rate), ``layout`` (MediaPipe-33, the layout
         of PoseExtractor's output), ``joint_names``, ``label_names`` and ``label_counts`` ((n_segments,

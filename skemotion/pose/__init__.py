@@ -6,13 +6,11 @@ skeleton estimators, e.g. ``SkeletonNormalizer(layout="mediapipe33", to_common=T
 
 from ._extractor import PoseExtractor, PoseNotFoundWarning
 from ._model import MODEL_ENV_VAR, download_model, model_cache_dir, resolve_model_path
-from ._segment import VideoSegment
 
 __all__ = [
     "MODEL_ENV_VAR",
     "PoseExtractor",
     "PoseNotFoundWarning",
-    "VideoSegment",
     "download_model",
     "model_cache_dir",
     "resolve_model_path",

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from tqdm.auto import tqdm
 
-from ..io import PartialReadWarning, video_frame_rate
+from ..io import PartialReadWarning, VideoSegment, video_frame_rate
 from ..io._video import claimed_frame_count
 from ..skeleton import get_layout, with_metadata
 from ..utils._parallel import effective_workers
@@ -23,7 +23,6 @@ from ._mediapipe import (
 )
 from ._model import MODEL_VARIANTS, resolve_model_path
 from ._native_log import native_log_wanted, quiet_native_log
-from ._segment import VideoSegment
 
 _UNITS = {"normalized": "normalized", "pixels": "pixels", "world": "m"}
 
@@ -116,7 +115,8 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from skemotion.pose import PoseExtractor, VideoSegment
+    >>> from skemotion.pose import PoseExtractor
+    >>> from skemotion.io import VideoSegment
     >>> extractor = PoseExtractor(model_asset_path="../shared/data/models/pose_landmarker_full.task",
     ...                           coordinates="world", max_frames=4)
     >>> poses, lengths = extractor.extract(["../shared/data/video/tfjs_pose_squats.mp4"])

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io import PartialReadWarning, iter_video_frames, read_image
+from ..io import PartialReadWarning, VideoSegment, iter_video_frames, read_image
 from ..io._video import _claimed_frame_count, _cv2, _decode, _frame_rate, _open_video, timestamp_ms
 from ._native_log import quiet_native_log
-from ._segment import VideoSegment
 
 N_LANDMARKS = 33
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})

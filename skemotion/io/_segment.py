@@ -15,12 +15,14 @@ _EDGE_TOLERANCE = 1e-6
 class VideoSegment:
     """Frames ``start_frame`` to ``stop_frame - 1`` of a video file, with the box of the person to track.
 
-    :class:`PoseExtractor` takes a segment wherever it takes a video path: it seeks to ``start_frame``,
-    and, when ``boxes`` is given, crops every frame to the person's box (grown by the extractor's
-    ``box_margin``), runs MediaPipe on the crop and maps the landmarks back to coordinates of the whole
-    frame. Boxes are given at key frames (an annotation's sampled frames); a frame between two key frames
+    :class:`~skemotion.pose.PoseExtractor` takes a segment wherever it takes a video path: it seeks to
+    ``start_frame`` and, when ``boxes`` is given, crops every frame to the person's box (grown by the
+    extractor's ``box_margin``), runs MediaPipe on the crop and maps the landmarks back to coordinates of
+    the whole frame. Boxes are given at key frames (an annotation's sampled frames); a frame between two key frames
     gets the linear interpolation of their boxes, a frame before the first or after the last the nearest
-    key frame's box. :func:`skemotion.datasets.load_annotated_videos` returns such segments.
+    key frame's box. :func:`skemotion.datasets.load_annotated_videos` returns such segments. The class lives
+    here, beside the video readers, because both the loaders and the pose extractor import ``skemotion.io``
+    while the loaders never import the pose layer (docs/architecture.rst).
 
     Parameters
     ----------
@@ -36,7 +38,7 @@ class VideoSegment:
 
     Examples
     --------
-    >>> from skemotion.pose import VideoSegment
+    >>> from skemotion.io import VideoSegment
     >>> segment = VideoSegment("street.mp4", 0, 7, boxes=[(0, 0.5, 0.2, 0.1, 0.4), (6, 0.56, 0.2, 0.1, 0.4)])
     >>> [round(x, 2) for x in segment.box_at(3)]
     [0.53, 0.2, 0.1, 0.4]

@@ -9,7 +9,12 @@ YouTube ids as video tags (``<tag>.mp4`` in the video folder).
 
 import csv
 import json
+import os
 import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -21,6 +26,7 @@ from skemotion.pose import PoseExtractor
 from skemotion.pose._mediapipe import crop_bounds, segment_frames
 
 from .conftest import shared_path
+from .test_pose_log import _native_lines
 
 HEADER = ["Video Tag", "Clip Id", "Labels", "Frame Number", "X", "Y", "Width", "Height", "Person Id"]
 STREET, SQUAT = "Bqb2wT_eP_4", "aJKL0ahn1Dk"  # YouTube-like tags (underscores included) for the shared videos
@@ -276,3 +282,36 @@ def test_a_box_tracks_its_person_in_the_street(tmp_path, video_dir, model):
             inside = ((visible[:, 0] >= x - 0.01) & (visible[:, 0] <= x + w + 0.01)
                       & (visible[:, 1] >= y - 0.01) & (visible[:, 1] <= y + h + 0.01))
             assert inside.mean() >= 0.9, f"frame {frame}: {inside.mean():.0%} of the landmarks inside"
+
+
+def test_segment_errors_name_the_video(model, tmp_path):
+    squat = shared_path("video", "tfjs_pose_squats.mp4")
+    extractor = PoseExtractor(model_asset_path=model)
+    with pytest.raises(FileNotFoundError, match=r"missing\.mp4 \(segment .*frames 0-4\)"):
+        extractor.transform([VideoSegment(tmp_path / "missing.mp4", 0, 5)])
+    with pytest.raises(ValueError, match=r"frames up to 69, but the video .* has 65 frames"):
+        extractor.transform([VideoSegment(squat, 60, 70)])
+    with pytest.warns(RuntimeWarning, match="Skipped input 0"):
+        poses, lengths = PoseExtractor(model_asset_path=model, on_error="warn", max_frames=1).extract(
+            [VideoSegment(squat, 60, 70), VideoSegment(squat, 60, 65, boxes=[(60, 0.1, 0.1, 0.8, 0.8)])])
+    assert lengths.tolist() == [0, 1] and poses.frame_rate.tolist() == [5.0, 5.0]
+
+
+def test_native_log_stays_silent_for_segments_in_threads(model):
+    """Two segments on two worker threads (n_jobs=2): MediaPipe's native log does not reach stderr."""
+    code = textwrap.dedent(f"""
+        from skemotion.io import VideoSegment
+        from skemotion.pose import PoseExtractor
+        from skemotion.pose import _extractor
+        _extractor.MIN_FRAMES_PER_WORKER = 1  # two workers for two short segments
+        video = {str(shared_path("video", "mmpose_demo_street_walking.mp4"))!r}
+        segments = [VideoSegment(video, 0, 2, boxes=[(0, 0.5, 0.27, 0.1, 0.36)]),
+                    VideoSegment(video, 1, 3, boxes=[(1, 0.6, 0.28, 0.09, 0.37)])]
+        print(PoseExtractor(model_asset_path={model!r}, n_jobs=2).transform(segments).shape)
+    """)
+    env = {key: value for key, value in os.environ.items() if key != "SKEMOTION_MEDIAPIPE_LOG"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(2, 2, 33, 3)"
+    assert _native_lines(result.stderr) == [], result.stderr

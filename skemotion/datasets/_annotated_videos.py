@@ -35,11 +35,11 @@ _PERCENT_TOLERANCE = 1e-4  # rounding of annotation tools: a box may pass the ed
 _DESCR = """EiLA-format video annotations
 -----------------------------
 Emotion annotations of people in videos, in the format of the EiLA data set (Latin-American YouTube videos;
-7 labels: Happy, Sad, Fear, Surprise, Disgust, Anger, Neutral) that PosEmotion used (D. Krylov,
-"PosEmotion: Emotion Recognition from Skeletal Movements", https://github.com/denskrlv/PosEmotion, code
-under Apache-2.0; 3675 annotated frames, 326 segments after its cleaning). The annotations' own licence is
-not stated in public and the videos remain under their YouTube uploaders' terms: ask the data set's
-curators before redistributing either. Cite PosEmotion and the data set's curators.
+7 labels: Happy, Sad, Fear, Surprise, Disgust, Anger, Neutral) that PosEmotion used ("PosEmotion: Emotion
+Recognition from Skeletal Movements", 2024, https://github.com/denskrlv/PosEmotion, code under Apache-2.0;
+3675 annotated frames, 326 segments after its cleaning). The annotations' own licence is not stated in
+public and the videos remain under their YouTube uploaders' terms: ask the data set's curators before
+redistributing either. Cite PosEmotion and the data set's curators.
 
 One item per segment, the rows of one (video, clip, person): ``data`` holds skemotion.io.VideoSegment
 objects (the frame range and the person's box at each annotated frame) for PoseExtractor, ``target`` the
@@ -114,6 +114,8 @@ def load_annotated_videos(annotations_csv, video_dir, *, labels=EILA_LABELS, vid
         model = make_pipeline(SkeletonNormalizer(to_common=True), JointDistances(), SVC())
         cross_val_score(model, poses, eila.target, groups=eila.groups, cv=GroupKFold(5))
     """
+    if isinstance(labels, str):
+        raise TypeError(f"labels must be a sequence of label names, got the string {labels!r}: pass [{labels!r}].")
     csv_path, folder = Path(annotations_csv), Path(video_dir)
     if not csv_path.is_file():
         raise FileNotFoundError(f"Annotation file not found: {csv_path}.")

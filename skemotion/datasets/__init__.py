@@ -1,5 +1,6 @@
 """Data sets: loaders for real data on disk and the synthetic generators that serve as embedded defaults."""
 
+from ._annotated_videos import EILA_LABELS, load_annotated_videos
 from ._bandai import EMOTIONAL_STYLES, load_bandai_namco
 from ._deap import DEAP_CHANNELS, DEAP_PERIPHERAL_CHANNELS, DEAP_RATINGS, load_deap
 from ._eeg_emotion import EEG_EMOTIONS, make_eeg_emotion
@@ -19,6 +20,7 @@ __all__ = [
     "DEAP_PERIPHERAL_CHANNELS",
     "DEAP_RATINGS",
     "EEG_EMOTIONS",
+    "EILA_LABELS",
     "EMOTIONAL_STYLES",
     "PROXEMO_LABELS",
     "SEED_IV_LABEL_NAMES",
@@ -31,6 +33,7 @@ __all__ = [
     "fetch_bandai_namco",
     "get_data_home",
     "load_100style",
+    "load_annotated_videos",
     "load_bandai_namco",
     "load_deap",
     "load_emotion_gait",

@@ -70,17 +70,18 @@ def _claimed_frame_count(capture):
     return int(count) if count and np.isfinite(count) and count > 0 else None
 
 
-def _decode(capture, path, frame_step, max_frames):
+def _decode(capture, path, frame_step, max_frames, first=0):
     """Yield ``(index, rgb)`` of every ``frame_step``-th frame; skipped frames are grabbed, not decoded.
 
+    ``first`` is the index of the frame the capture stands at (after a seek); indices are the video's own.
     A video that ends before the frame count of its header warns (:class:`PartialReadWarning`) with both
     numbers, so that a truncated file never gives a shorter result without a word.
     """
     cv2 = _cv2()
-    index = kept = 0
+    index, kept = first, 0
     claimed = _claimed_frame_count(capture)
     while max_frames is None or kept < max_frames:
-        if index % frame_step:
+        if (index - first) % frame_step:
             if not capture.grab():
                 break
         else:

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from tqdm.auto import tqdm
 
-from ..io import PartialReadWarning, video_frame_rate
+from ..io import PartialReadWarning, VideoSegment, video_frame_rate
 from ..io._video import claimed_frame_count
 from ..skeleton import get_layout, with_metadata
 from ..utils._parallel import effective_workers
@@ -32,7 +32,7 @@ class PoseNotFoundWarning(UserWarning):
 
 
 class PoseExtractor(TransformerMixin, BaseEstimator):
-    """Skeleton sequences from videos, photos or frame arrays with MediaPipe's PoseLandmarker.
+    """Skeleton sequences from videos, video segments, photos or frame arrays with MediaPipe's PoseLandmarker.
 
     Each input becomes a sequence of poses in the MediaPipe-33 layout
     (:func:`skemotion.skeleton.get_layout` ``("mediapipe33")``); the sequences are stacked into one
@@ -43,7 +43,11 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
     arrays run in MediaPipe's
     VIDEO mode (the person is tracked from frame to frame), photos in IMAGE mode. Each worker opens one
     landmarker per video (tracking state must not leak from one video into the next) or one for all of its
-    photos, reuses it for every frame and always closes it.
+    photos, reuses it for every frame and always closes it. A :class:`VideoSegment` is a frame range of a
+    video with, optionally, the box of the one person to track (an annotation's person box): each frame is
+    cropped to that box grown by ``box_margin``, MediaPipe runs on the crop, and the landmarks are mapped
+    back to coordinates of the whole frame, so that the annotated person is tracked and not whoever is
+    largest in the frame.
 
     The estimator is stateless: ``fit`` only checks the parameters, and ``transform`` needs no fit.
 
@@ -81,6 +85,10 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
     frame_rate : float, default=30.0
         Frames per second of frame arrays (for MediaPipe's timestamps), and of videos whose header does not
         say (with a warning naming the video).
+    box_margin : float >= 0, default=0.25
+        For :class:`VideoSegment` inputs with boxes: the crop is the box grown by this fraction of its width
+        (height) on the left and right (top and bottom), clipped to the frame. MediaPipe's detector needs
+        some context around the body, and annotated boxes often cut off a hand or a foot.
     model_variant : {"lite", "full", "heavy"}, default="full"
         Model looked up in the cache when neither ``model_asset_path`` nor the variable is set.
     on_error : {"raise", "warn"}, default="raise"
@@ -108,12 +116,22 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
     Examples
     --------
     >>> from skemotion.pose import PoseExtractor
+    >>> from skemotion.io import VideoSegment
     >>> extractor = PoseExtractor(model_asset_path="../shared/data/models/pose_landmarker_full.task",
     ...                           coordinates="world", max_frames=4)
     >>> poses, lengths = extractor.extract(["../shared/data/video/tfjs_pose_squats.mp4"])
     >>> poses.shape, lengths
     ((1, 4, 33, 3), array([4]))
     >>> bool(poses[0, 0, 0, 1] > poses[0, 0, 23, 1])  # y up: the nose is above the left hip
+    True
+
+    One person of a street scene, by the box around her (x, y, width, height in fractions of the frame):
+
+    >>> woman = VideoSegment("../shared/data/video/mmpose_demo_street_walking.mp4", 0, 2,
+    ...                      boxes=[(0, 0.50, 0.27, 0.09, 0.36)])
+    >>> poses = PoseExtractor(model_asset_path="../shared/data/models/pose_landmarker_full.task",
+    ...                       y_up=False).transform([woman])
+    >>> bool(0.50 < poses[0, 0, 0, 0] < 0.59)  # her nose, in fractions of the whole frame's width
     True
     """
 
@@ -129,6 +147,7 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         "min_detection_confidence": [Interval(Real, 0, 1, closed="both")],
         "min_tracking_confidence": [Interval(Real, 0, 1, closed="both")],
         "frame_rate": [Interval(Real, 0, None, closed="neither")],
+        "box_margin": [Interval(Real, 0, None, closed="left")],
         "model_variant": [StrOptions(set(MODEL_VARIANTS))],
         "on_error": [StrOptions({"raise", "warn"})],
         "n_jobs": [Integral, None],
@@ -137,8 +156,8 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
 
     def __init__(self, model_asset_path=None, coordinates="normalized", y_up=True, min_visibility=0.5,
                  frame_step=1, max_frames=None, num_poses=1, person="largest", min_detection_confidence=0.5,
-                 min_tracking_confidence=0.5, frame_rate=30.0, model_variant="full", on_error="raise",
-                 n_jobs=None, verbose=0):
+                 min_tracking_confidence=0.5, frame_rate=30.0, box_margin=0.25, model_variant="full",
+                 on_error="raise", n_jobs=None, verbose=0):
         self.model_asset_path = model_asset_path
         self.coordinates = coordinates
         self.y_up = y_up
@@ -150,6 +169,7 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
         self.frame_rate = frame_rate
+        self.box_margin = box_margin
         self.model_variant = model_variant
         self.on_error = on_error
         self.n_jobs = n_jobs
@@ -176,8 +196,9 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : list of str, Path or ndarray
-            Video files, image files (by extension: .jpg, .png, ...) or frame arrays
+        X : list of str, Path, VideoSegment or ndarray
+            Video files, video segments (:class:`VideoSegment`: a frame range and the box of the person to
+            track), image files (by extension: .jpg, .png, ...) or frame arrays
             ``(n_frames, height, width, 3)`` of RGB uint8.
 
         Returns
@@ -193,7 +214,7 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : list of str, Path or ndarray
+        X : list of str, Path, VideoSegment or ndarray
             See :meth:`transform`.
 
         Returns
@@ -234,6 +255,8 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         for source in sources:
             if isinstance(source, np.ndarray):
                 count = len(source)
+            elif isinstance(source, VideoSegment):
+                count = source.n_frames
             elif is_image_path(source):
                 count = self.frame_step
             else:
@@ -247,7 +270,10 @@ class PoseExtractor(TransformerMixin, BaseEstimator):
         """Frames per second of the extracted sequence: the video's rate over ``frame_step``; None for photos."""
         if is_image_path(source):
             return None
-        rate = self.frame_rate if isinstance(source, np.ndarray) else _stated_rate(source)
+        if isinstance(source, np.ndarray):
+            rate = self.frame_rate
+        else:
+            rate = _stated_rate(source.path if isinstance(source, VideoSegment) else source)
         if rate is None:
             warnings.warn(f"The video {source} does not say its frame rate; using frame_rate={self.frame_rate:g}.",
                           RuntimeWarning, stacklevel=4)
@@ -311,6 +337,8 @@ def _check_sources(X):
     """A list of paths or 4-D uint8 RGB frame arrays; anything else raises a clear error."""
     if isinstance(X, (str, os.PathLike)):
         raise TypeError(f"X must be a list of inputs; got a single path {str(X)!r}: pass [{str(X)!r}].")
+    if isinstance(X, VideoSegment):
+        raise TypeError(f"X must be a list of inputs; got a single VideoSegment {X}: pass [segment].")
     if isinstance(X, np.ndarray) and X.dtype == np.uint8 and X.ndim == 4:
         raise TypeError(
             f"X must be a list of inputs; got one frame array of shape {X.shape}: pass [frames] for one video."
@@ -318,12 +346,15 @@ def _check_sources(X):
     try:
         sources = list(X)
     except TypeError:
-        raise TypeError(f"X must be a list of video/image paths or frame arrays, got {type(X).__name__}.") from None
+        raise TypeError(f"X must be a list of video/image paths, VideoSegments or frame arrays, got "
+                        f"{type(X).__name__}.") from None
     if not sources:
         raise ValueError("X is empty: pass at least one video, image or frame array.")
     for i, source in enumerate(sources):
         if isinstance(source, (str, os.PathLike)):
             sources[i] = os.fspath(source)
+            continue
+        if isinstance(source, VideoSegment):
             continue
         frames = np.asarray(source)
         if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8 or frames.shape[0] == 0:

@@ -4,16 +4,17 @@ These functions run inside joblib workers: they return plain arrays and messages
 worker process would be lost), and the estimator turns the messages into warnings or errors.
 """
 
+import math
 import queue
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from ..io import PartialReadWarning, iter_video_frames, read_image
-from ..io._video import timestamp_ms
+from ..io import PartialReadWarning, VideoSegment, iter_video_frames, read_image
+from ..io._video import _claimed_frame_count, _cv2, _decode, _frame_rate, _open_video, timestamp_ms
 from ._native_log import quiet_native_log
 
 N_LANDMARKS = 33
@@ -39,6 +40,7 @@ class LandmarkerConfig:
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     frame_rate: float = 30.0
+    box_margin: float = 0.25
     native_log: bool = False  # show MediaPipe's own log on stderr (silenced by default)
 
 
@@ -81,6 +83,55 @@ def array_frames(frames, frame_step=1, max_frames=None, frame_rate=30.0):
     for i in indices[:max_frames]:
         previous = timestamp_ms(i, frame_rate, previous)  # strictly increasing at any rate, as MediaPipe needs
         yield previous, np.ascontiguousarray(frames[i])
+
+
+def segment_frames(segment, frame_step=1, max_frames=None, fallback_rate=30.0, box_margin=0.25):
+    """Yield ``(timestamp_ms, rgb, crop)`` for every ``frame_step``-th frame of a :class:`VideoSegment`.
+
+    The video is opened at ``start_frame`` (a seek, so a segment late in a long video does not decode what
+    precedes it). With boxes, ``rgb`` is the crop to the person's box grown by ``box_margin`` and ``crop``
+    its bounds ``(x0, y0, x1, y1, width, height)`` in pixels of the ``width`` x ``height`` frame; without,
+    ``rgb`` is the whole frame and ``crop`` None. Timestamps are those of the frames in the whole video.
+    """
+    wanted = len(range(segment.start_frame, segment.stop_frame, frame_step))
+    wanted = wanted if max_frames is None else min(wanted, max_frames)
+    with _open_video(segment.path) as capture:
+        claimed = _claimed_frame_count(capture)
+        if claimed is not None and segment.stop_frame > claimed:
+            raise ValueError(f"The segment {segment} asks for frames up to {segment.stop_frame - 1}, but the "
+                             f"video {segment.path!r} has {claimed} frames.")
+        rate = _frame_rate(capture) or fallback_rate
+        if segment.start_frame:
+            capture.set(_cv2().CAP_PROP_POS_FRAMES, segment.start_frame)
+        previous = -1
+        for index, rgb in _decode(capture, segment.path, frame_step, wanted, first=segment.start_frame):
+            previous = timestamp_ms(index, rate, previous)
+            box = segment.box_at(index)
+            if box is None:
+                yield previous, rgb, None
+                continue
+            x0, y0, x1, y1 = crop_bounds(box, box_margin, rgb.shape[1], rgb.shape[0])
+            yield previous, np.ascontiguousarray(rgb[y0:y1, x0:x1]), (x0, y0, x1, y1, rgb.shape[1], rgb.shape[0])
+
+
+def crop_bounds(box, margin, width, height):
+    """Pixel bounds ``(x0, y0, x1, y1)`` of a box in fractions, grown by ``margin`` of its size on each side.
+
+    MediaPipe's detector finds a person more reliably with some context around the body, and an annotated
+    box often cuts off a hand or a foot; the bounds stay inside the frame and at least one pixel wide.
+    """
+    x, y, w, h = box
+    x0 = min(max(math.floor((x - margin * w) * width), 0), width - 1)
+    y0 = min(max(math.floor((y - margin * h) * height), 0), height - 1)
+    x1 = max(min(math.ceil((x + w + margin * w) * width), width), x0 + 1)
+    y1 = max(min(math.ceil((y + h + margin * h) * height), height), y0 + 1)
+    return x0, y0, x1, y1
+
+
+def _whole_frames(frames):
+    """``(timestamp, rgb)`` items as ``(timestamp, rgb, None)``: no crop."""
+    for timestamp, rgb in frames:
+        yield timestamp, rgb, None
 
 
 _END = object()
@@ -176,6 +227,27 @@ def frame_pose(result, config, width, height):
     return xyz
 
 
+def crop_pose(result, config, crop):
+    """:func:`frame_pose` of a landmarker run on a crop, in coordinates of the whole frame.
+
+    MediaPipe's image coordinates are fractions of the crop; ``x_frame = (x0 + x * crop_width) / width``
+    and likewise for y. Its z is on the scale of x, so it is rescaled by ``crop_width / width``. World
+    coordinates (metres about the hips) do not depend on the image, so they stay as they are.
+    """
+    x0, y0, x1, y1, width, height = crop
+    crop_width, crop_height = x1 - x0, y1 - y0
+    if config.coordinates == "world":
+        return frame_pose(result, config, crop_width, crop_height)
+    # The mapping needs MediaPipe's own frame (y down); the convention and the units are applied after it.
+    xyz = frame_pose(result, replace(config, coordinates="normalized", y_up=False), crop_width, crop_height)
+    xyz = xyz * (crop_width / width, crop_height / height, crop_width / width) + (x0 / width, y0 / height, 0.0)
+    if config.y_up:
+        xyz[:, 1], xyz[:, 2] = 1.0 - xyz[:, 1], -xyz[:, 2]
+    if config.coordinates == "pixels":
+        xyz *= (width, height, width)
+    return xyz
+
+
 def _no_person_warning(name, poses):
     if np.isnan(poses).all():
         return f"No person detected in {name}: its {len(poses)} frame(s) are all NaN."
@@ -194,19 +266,27 @@ def _extract_sequence(index, source, config):
         if isinstance(source, np.ndarray):
             name, frames = f"frame array {index}", array_frames(source, config.frame_step, config.max_frames,
                                                                  config.frame_rate)
+            frames = _whole_frames(frames)
+        elif isinstance(source, VideoSegment):
+            name = str(source)
+            if not Path(source.path).is_file():
+                raise FileNotFoundError(f"Video file not found: {source.path} (segment {source})")
+            frames = segment_frames(source, config.frame_step, config.max_frames, config.frame_rate,
+                                    config.box_margin)
         else:
             name = str(source)
             if not Path(source).is_file():
                 raise FileNotFoundError(f"Video file not found: {source}")
-            frames = iter_video_frames(source, frame_step=config.frame_step, max_frames=config.max_frames,
-                                       fallback_rate=config.frame_rate)
+            frames = _whole_frames(iter_video_frames(source, frame_step=config.frame_step,
+                                                     max_frames=config.max_frames, fallback_rate=config.frame_rate))
         poses = []
         # A warning in a worker process would be lost: it travels back in the outcome instead.
         with warnings.catch_warnings(record=True) as caught, open_landmarker(config, video=True) as landmarker:
             warnings.simplefilter("always", PartialReadWarning)
-            for timestamp, rgb in prefetched(frames):
+            for timestamp, rgb, crop in prefetched(frames):
                 result = landmarker.detect_for_video(_mp_image(rgb), timestamp)
-                poses.append(frame_pose(result, config, rgb.shape[1], rgb.shape[0]))
+                poses.append(frame_pose(result, config, rgb.shape[1], rgb.shape[0]) if crop is None
+                             else crop_pose(result, config, crop))
         poses = np.stack(poses)
         partial = [str(w.message) for w in caught if issubclass(w.category, PartialReadWarning)]
         return Outcome(index, poses, warning=_no_person_warning(name, poses), partial=partial[0] if partial else None)

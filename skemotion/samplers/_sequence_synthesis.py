@@ -166,26 +166,16 @@ def dtw_time_map(reference, query):
             - 2 * reference @ query.T).clip(min=0)
     D = np.empty((n, m))
     D[0] = cost[0] if subsequence else np.cumsum(cost[0])
+    csum = np.cumsum(cost, axis=1)  # every row's running sums at once; the loop keeps 3 ufunc calls a row
+    before = csum - cost
+    a = np.empty(m)
     for i in range(1, n):
         above = D[i - 1]
-        a = np.minimum(above, np.r_[np.inf, above[:-1]])
-        csum = np.cumsum(cost[i])
-        D[i] = csum + np.minimum.accumulate(a - (csum - cost[i]))
-    matched_sum, matched_count = np.zeros(n), np.zeros(n)
-    i, j = n - 1, int(np.argmin(D[-1])) if subsequence else m - 1
-    while True:  # backtrack the optimal path
-        matched_sum[i] += j
-        matched_count[i] += 1
-        if i == 0 and (j == 0 or subsequence):
-            break
-        if i == 0:
-            j -= 1
-        elif j == 0:
-            i -= 1
-        else:
-            step = np.argmin((D[i - 1, j - 1], D[i - 1, j], D[i, j - 1]))
-            i, j = (i - 1, j - 1) if step == 0 else (i - 1, j) if step == 1 else (i, j - 1)
-    raw = matched_sum / matched_count
+        a[0] = above[0]
+        np.minimum(above[1:], above[:-1], out=a[1:])
+        np.minimum.accumulate(a - before[i], out=D[i])
+        D[i] += csum[i]
+    raw = _backtrack(D, subsequence)
     if n == 1:
         return raw
     # Smooth the deviation from the straight line between the ends, so the ends stay where DTW put them.
@@ -198,6 +188,36 @@ def dtw_time_map(reference, query):
     if not subsequence:
         steps *= (raw[-1] - raw[0]) / steps.sum()
     return np.clip(raw[0] + np.r_[0.0, np.cumsum(steps)], 0, m - 1)
+
+
+def _backtrack(D, subsequence):
+    """Mean matched query frame of each reference frame along the optimal path of the DTW matrix ``D``.
+
+    Ties go to the diagonal step, then to the step down the reference (``np.argmin``'s first minimum).
+    The path's steps are plain Python: reading numpy scalars one by one would cost more than the loop.
+    """
+    n, m = D.shape
+    rows = D.tolist()
+    matched_sum, matched_count = [0.0] * n, [0] * n
+    i, j = n - 1, int(np.argmin(D[-1])) if subsequence else m - 1
+    while True:
+        matched_sum[i] += j
+        matched_count[i] += 1
+        if i == 0 and (j == 0 or subsequence):
+            break
+        if i == 0:
+            j -= 1
+        elif j == 0:
+            i -= 1
+        else:
+            diagonal, up, left = rows[i - 1][j - 1], rows[i - 1][j], rows[i][j - 1]
+            if diagonal <= up and diagonal <= left:
+                i, j = i - 1, j - 1
+            elif up <= left:
+                i -= 1
+            else:
+                j -= 1
+    return np.array(matched_sum) / np.array(matched_count)
 
 
 def interpolate_frames(values, times):
@@ -383,24 +403,53 @@ def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_stat
     >>> len(new), n_below, bool(np.ptp(np.linalg.norm(new[0][:, 1] - new[0][:, 0], axis=1)) < 1e-12)
     (3, 0, True)
     """
+    plans = plan_class(sequences, neighbours, n_new, parents, up_axis, random_state, max_frames)
+    return select_novel(plans, novelty, min_novelty)
+
+
+def plan_class(sequences, neighbours, n_new, parents, up_axis, random_state, max_frames=None):
+    """One lazy stream of candidates (:func:`_candidates`) for each of the ``n_new`` sequences of a class.
+
+    The parameters are :func:`synthesize_class`'s. Every clip is a base equally often (random order):
+    drawing bases independently would leave some clips' motions out of a small synthetic set and repeat
+    others.
+    """
     motions = ClassMotions(sequences, parents, up_axis)
     partners = [_first_compatible(motions, i, groups) for i, groups in enumerate(neighbours)]
-    # Every clip is a base equally often (random order): drawing bases independently would leave some clips'
-    # motions out of a small synthetic set and repeat others.
     n_rounds = -(-n_new // len(sequences))
     bases = np.concatenate([random_state.permutation(len(sequences)) for _ in range(n_rounds)])[:n_new]
-    new, n_below = [], 0
-    for base in bases:
-        best, best_novelty = None, -np.inf
-        for candidate in _candidates(motions, base, partners[base], random_state, max_frames):
-            score = np.inf if novelty is None or min_novelty <= 0 else novelty.novelty(candidate)
-            if score > best_novelty:
-                best, best_novelty = candidate, score
-            if score >= min_novelty:
-                break
-        n_below += best_novelty < min_novelty
-        new.append(best)
-    return new, int(n_below)
+    return [_candidates(motions, base, partners[base], random_state, max_frames) for base in bases]
+
+
+def select_novel(plans, novelty, min_novelty):
+    """The first candidate of each stream in ``plans`` whose novelty reaches ``min_novelty``.
+
+    Candidates are drawn in rounds, one from every stream still below, and scored together in one batch
+    (the features of a batch cost little more than those of one clip). A stream that runs out keeps its
+    most novel candidate.
+
+    Returns
+    -------
+    new : list of ndarray
+    n_below : int
+        Streams whose kept candidate is still below ``min_novelty``.
+    """
+    scored = novelty is not None and min_novelty > 0
+    best, best_novelty = [None] * len(plans), np.full(len(plans), -np.inf)
+    pending = list(range(len(plans)))
+    while pending:
+        drawn = [(i, next(plans[i], None)) for i in pending]
+        drawn = [(i, candidate) for i, candidate in drawn if candidate is not None]
+        if not drawn:
+            break
+        scores = novelty.novelties([c for _, c in drawn]) if scored else np.full(len(drawn), np.inf)
+        pending = []
+        for (i, candidate), score in zip(drawn, scores):
+            if score > best_novelty[i]:
+                best[i], best_novelty[i] = candidate, score
+            if score < min_novelty:
+                pending.append(i)
+    return best, int(np.sum(best_novelty < min_novelty))
 
 
 def _candidates(motions, base, partners, random_state, max_frames):
@@ -510,18 +559,18 @@ def neural_gas_fit_resample(sampler, X, y):
     all_clips = [np.asarray(X[i, :n], dtype=np.float64) for i, n in enumerate(lengths)]
     # Novelty against every input clip, of any class: a new clip must not copy any real one.
     novelty = NoveltyMeter(all_clips, parents) if sampler.min_novelty > 0 else None
-    X_new, y_new, n_below = [], [], 0
+    # Candidates of every class are scored together (one batch of features per round of redraws).
+    plans, y_new = [], []
     for label, n_new in counts.items():
         clips = [all_clips[i] for i in np.flatnonzero(y == label)]
         points = gas_features(clips, sampler.n_frames or 32)
         gas = NeuralGas(units_for_class(sampler.n_units, len(points)), max_iter=sampler.max_iter,
                         random_state=random_state.randint(np.iinfo(np.int32).max)).fit(points)
         sampler.neural_gases_[label] = gas
-        new, below = synthesize_class(clips, gas_neighbours(gas, points), n_new, parents, up_axis, random_state,
-                                      novelty, sampler.min_novelty, max_frames=X.shape[1])
-        X_new += new
-        n_below += below
+        plans += plan_class(clips, gas_neighbours(gas, points), n_new, parents, up_axis, random_state,
+                            max_frames=X.shape[1])
         y_new.append(np.full(n_new, label, dtype=y.dtype))
+    X_new, n_below = select_novel(plans, novelty, sampler.min_novelty)
     if n_below:
         warnings.warn(
             f"{type(sampler).__name__}: {n_below} of {len(X_new)} new sequences stay closer to a real clip than "

@@ -117,7 +117,11 @@ def kinematic_features(X, segment, n_clips):
 
 def distance_features(X, segment, n_clips, pairs):
     """``JointDistances(summary="stats")`` of concatenated clips: mean, std, min, max of each pair's distance."""
-    distances = _norm([X[:, pairs[:, 0], k] - X[:, pairs[:, 1], k] for k in range(X.shape[-1])])
+    # Each pair's difference as one matrix product per coordinate (entries +1, -1 and 0: exact).
+    signs = np.zeros((X.shape[1], len(pairs)))
+    signs[pairs[:, 0], np.arange(len(pairs))] = 1.0
+    signs[pairs[:, 1], np.arange(len(pairs))] = -1.0
+    distances = _norm([X[..., k] @ signs for k in range(X.shape[-1])])
     return np.stack(segment_stats(distances, segment, n_clips), axis=-1).reshape(n_clips, -1)
 
 

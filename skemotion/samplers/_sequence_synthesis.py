@@ -22,7 +22,7 @@ neural gas:
 import warnings
 
 import numpy as np
-from scipy.interpolate import CubicSpline
+from scipy.linalg.lapack import dgtsv
 from scipy.ndimage import gaussian_filter1d
 
 from ._novelty import NoveltyMeter
@@ -194,10 +194,9 @@ def _backtrack(D, subsequence):
     """Mean matched query frame of each reference frame along the optimal path of the DTW matrix ``D``.
 
     Ties go to the diagonal step, then to the step down the reference (``np.argmin``'s first minimum).
-    The path's steps are plain Python: reading numpy scalars one by one would cost more than the loop.
     """
     n, m = D.shape
-    rows = D.tolist()
+    at = D.item  # one Python float per look-up: a path reads about 3 (n + m) of the n m entries
     matched_sum, matched_count = [0.0] * n, [0] * n
     i, j = n - 1, int(np.argmin(D[-1])) if subsequence else m - 1
     while True:
@@ -210,7 +209,7 @@ def _backtrack(D, subsequence):
         elif j == 0:
             i -= 1
         else:
-            diagonal, up, left = rows[i - 1][j - 1], rows[i - 1][j], rows[i][j - 1]
+            diagonal, up, left = at(i - 1, j - 1), at(i - 1, j), at(i, j - 1)
             if diagonal <= up and diagonal <= left:
                 i, j = i - 1, j - 1
             elif up <= left:
@@ -225,13 +224,55 @@ def interpolate_frames(values, times):
 
     Linear interpolation at a new frame rate would put the kinks of a piecewise-linear path at irregular
     frames, which finite differences turn into acceleration and jerk spikes that real motion has not.
+    The spline is ``scipy.interpolate.CubicSpline``'s (not-a-knot ends; the same values to rounding,
+    ``tests/test_synthesis.py``), solved here directly on the unit frame grid: the sampler interpolates
+    hundreds of short clips, and CubicSpline's input checks cost more than its solve.
     """
     if len(values) >= 4:
-        return CubicSpline(np.arange(len(values)), values, axis=0)(np.clip(times, 0, len(values) - 1))
+        return _not_a_knot_spline(values, np.clip(times, 0, len(values) - 1))
     low = np.clip(np.floor(times).astype(int), 0, len(values) - 1)
     high = np.minimum(low + 1, len(values) - 1)
     frac = (times - low).reshape((-1,) + (1,) * (values.ndim - 1))
     return (1 - frac) * values[low] + frac * values[high]
+
+
+def _not_a_knot_spline(values, times):
+    """Not-a-knot cubic spline through ``values`` at frames 0, 1, ..., evaluated at ``times`` (in range).
+
+    The slopes ``s`` at the frames solve CubicSpline's tridiagonal system for unit spacing: ``s[i-1] +
+    4 s[i] + s[i+1] = 3 (y[i+1] - y[i-1])`` inside, and at the ends ``s[0] + 2 s[1] = (5 d[0] + d[1]) / 2``
+    (``d``: the differences of ``y``), mirrored at the other end; each piece is then the cubic Hermite
+    polynomial of its two frames' values and slopes.
+    """
+    n = len(values)
+    y = values.reshape(n, -1)
+    d = np.diff(y, axis=0)
+    rhs = np.empty_like(y)
+    rhs[1:-1] = 3 * (d[:-1] + d[1:])
+    rhs[0], rhs[-1] = (5 * d[0] + d[1]) / 2, (d[-2] + 5 * d[-1]) / 2
+    main = np.full(n, 4.0)
+    main[0] = main[-1] = 1.0
+    upper, lower = np.ones(n - 1), np.ones(n - 1)
+    upper[0] = lower[-1] = 2.0
+    slopes = dgtsv(lower, main, upper, rhs)[3]
+    piece = np.minimum(np.floor(times).astype(int), n - 2)
+    u = (times - piece)[:, None]
+    u2, u3 = u * u, u * u * u
+    out = ((2 * u3 - 3 * u2 + 1) * y[piece] + (u3 - 2 * u2 + u) * slopes[piece]
+           + (3 * u2 - 2 * u3) * y[piece + 1] + (u3 - u2) * slopes[piece + 1])
+    return out.reshape((len(times),) + values.shape[1:])
+
+
+def interpolate_together(arrays, times):
+    """:func:`interpolate_frames` of several arrays with the same frames at the same ``times``, in one spline.
+
+    A spline interpolates every column on its own, so stacking the columns gives the same values as one
+    spline per array, for the set-up cost (which dominates on short clips) of one.
+    """
+    flat = np.concatenate([a.reshape(len(a), -1) for a in arrays], axis=1)
+    out = interpolate_frames(flat, times)
+    ends = np.cumsum([a[0].size for a in arrays])[:-1]
+    return [part.reshape((len(times),) + a.shape[1:]) for part, a in zip(np.split(out, ends, axis=1), arrays)]
 
 
 def yaw_rotation_between(reference, moving, up_axis):
@@ -331,17 +372,17 @@ class ClassMotions:
         root = root[0] + scale * (root - root[0])
         if self.up_axis is not None and root.shape[1] == 3:
             root[:, self.up_axis] = self.bones[base][0][:, self.up_axis]
-        times = np.linspace(0, len(dirs) - 1, n_frames)
-        dirs = interpolate_frames(dirs, times)
+        dirs, root = interpolate_together([dirs, root], np.linspace(0, len(dirs) - 1, n_frames))
         dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
-        return from_bones(interpolate_frames(root, times), dirs, lengths, self.parents)
+        return from_bones(root, dirs, lengths, self.parents)
 
     def mix(self, base, partner, weight, n_frames):
         """A new sequence of ``n_frames`` frames: the base mixed with ``weight`` of the time-aligned partner."""
         root_b, dirs_b, len_b = self.bones[base]
         root_p, dirs_p, len_p = self.bones[partner]
         turn, time_map = self.time_map(base, partner)
-        dirs = (1 - weight) * dirs_b + weight * interpolate_frames(dirs_p, time_map) @ turn.T
+        dirs_p_mapped, root_p_mapped = interpolate_together([dirs_p, root_p], time_map)
+        dirs = (1 - weight) * dirs_b + weight * dirs_p_mapped @ turn.T
         dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
         # Root: the base's start, then a mix of the two displacements (the partner's turned like its body);
         # the height is mixed as is, since it follows the (mixed) leg lengths. The partner's displacement
@@ -353,13 +394,12 @@ class ClassMotions:
         root = root_b[0] + (1 - weight) * (root_b - root_b[0]) + weight * moved_p
         if self.up_axis is not None and root.shape[1] == 3:
             root[:, self.up_axis] = ((1 - weight) * root_b[:, self.up_axis]
-                                     + weight * interpolate_frames(root_p, time_map)[:, self.up_axis])
+                                     + weight * root_p_mapped[:, self.up_axis])
         # Timing: resample the mix (on the base's clock) to the drawn length.
-        times = np.linspace(0, len(dirs) - 1, n_frames)
-        dirs = interpolate_frames(dirs, times)
+        dirs, root = interpolate_together([dirs, root], np.linspace(0, len(dirs) - 1, n_frames))
         dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
         lengths = (1 - weight) * len_b + weight * len_p
-        return from_bones(interpolate_frames(root, times), dirs, lengths, self.parents)
+        return from_bones(root, dirs, lengths, self.parents)
 
 
 def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_state, novelty=None,

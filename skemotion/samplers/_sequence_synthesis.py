@@ -16,7 +16,8 @@ neural gas:
 4. Forward kinematics from the root rebuilds joint positions: every bone keeps one length in every frame.
 5. Novelty: a candidate nearer to a real clip than ``min_novelty`` (in the motion features of
    ``_novelty.py``, relative to the median real-to-real nearest distance) is drawn again, with another
-   partner and a weight nearer 1/2, then as its base varied alone (:func:`_candidates`).
+   partner and a weight nearer 1/2, then as its base varied alone, then with the base's mean posture
+   shifted towards another clip's of the class (:func:`_candidates`).
 """
 
 import warnings
@@ -38,8 +39,17 @@ MAX_TRAVEL_ANGLE = 45.0
 # A clip without a compatible partner is varied alone: its amplitude and its tempo are each multiplied or
 # divided by a factor in this range (never close to 1, which would copy the clip).
 VARIATION_RANGE = (1.08, 1.25)
-# Candidates tried per kind (mixes, then variations alone) before the most novel one is kept.
+# Last resort, for a clip that neither mixes nor variations move far enough from every real clip (a clip
+# with no partner that barely moves, e.g. a sad wave: scaling its small motion changes little): its mean
+# posture is shifted towards another clip's of the class by a weight drawn in this range, raised by
+# POSTURE_STEP at each further attempt. Posture carries style (a sad body hangs its head), so the class's
+# own postures are what it borrows.
+POSTURE_RANGE = (0.25, 0.35)
+POSTURE_STEP = 0.05
+# Candidates tried per kind (mixes, then variations alone, then posture shifts) before the most novel one
+# is kept.
 MAX_ATTEMPTS = 6
+N_KINDS = 3
 # DTW needs a few frames to map one motion's phases onto another's.
 MIN_FRAMES = 4
 # Smoothing (frames) of the DTW time map: a DTW path moves in unit steps and would make the partner stutter.
@@ -360,21 +370,34 @@ class ClassMotions:
         return moves[0] @ moves[1] > np.cos(np.radians(MAX_TRAVEL_ANGLE)) * np.linalg.norm(moves[0]) * \
             np.linalg.norm(moves[1])
 
-    def vary(self, base, scale, n_frames):
+    def vary(self, base, scale, n_frames, posture=None, posture_weight=0.0):
         """The base alone, its motion around its mean posture scaled by ``scale`` and retimed to ``n_frames``.
 
         For a clip with no partner that moves like it; a performer repeating a motion varies its amplitude
-        and its tempo.
+        and its tempo. With ``posture`` (another clip of the class), the mean posture moves by
+        ``posture_weight`` towards that clip's (turned to face like the base) and the body is lifted or
+        lowered frame by frame so that its lowest joint stays at the base's height: the feet stay on the
+        ground the base walked on.
         """
         root, dirs, lengths = self.bones[base]
         mean = dirs.mean(axis=0)
         dirs = mean + scale * (dirs - mean)
+        if posture is not None:
+            target = self.bones[posture][1].mean(axis=0) @ self.turn(base, posture).T
+            dirs = dirs + posture_weight * (target - mean)
         root = root[0] + scale * (root - root[0])
         if self.up_axis is not None and root.shape[1] == 3:
             root[:, self.up_axis] = self.bones[base][0][:, self.up_axis]
-        dirs, root = interpolate_together([dirs, root], np.linspace(0, len(dirs) - 1, n_frames))
+        times = np.linspace(0, len(dirs) - 1, n_frames)
+        dirs, root = interpolate_together([dirs, root], times)
         dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
-        return from_bones(root, dirs, lengths, self.parents)
+        positions = from_bones(root, dirs, lengths, self.parents)
+        if posture is not None and self.up_axis is not None and positions.shape[-1] == 3:
+            up = self.up_axis
+            lowest = from_bones(*self.bones[base], self.parents)[..., up].min(axis=1)
+            positions[..., up] += (np.interp(times, np.arange(len(lowest)), lowest)
+                                   - positions[..., up].min(axis=1))[:, None]
+        return positions
 
     def mix(self, base, partner, weight, n_frames):
         """A new sequence of ``n_frames`` frames: the base mixed with ``weight`` of the time-aligned partner."""
@@ -498,7 +521,9 @@ def _candidates(motions, base, partners, random_state, max_frames):
     First a mix with a random partner and a partner weight in ``MIX_RANGE``; then ``MAX_ATTEMPTS - 1``
     further mixes, each with a new random partner and a weight in the upper half of ``MIX_RANGE`` (a mix is
     farthest from both its clips near weight 1/2); then the base varied alone (amplitude and tempo), with
-    factors growing from ``VARIATION_RANGE`` on. A clip without partners starts at the variations.
+    factors growing from ``VARIATION_RANGE`` on; then varied with its mean posture shifted towards that of
+    a random other clip of the class (weights from ``POSTURE_RANGE``, growing by ``POSTURE_STEP``). A clip
+    without partners starts at the variations.
     """
     n_base = len(motions.bones[base][0])
     cap = max_frames or np.inf
@@ -516,6 +541,12 @@ def _candidates(motions, base, partners, random_state, max_frames):
         log_range = np.log(VARIATION_RANGE) * grow
         scale, tempo = np.exp(random_state.choice([-1, 1], 2) * random_state.uniform(*log_range, 2))
         yield motions.vary(base, scale, max(min(round(n_base / tempo), cap), MIN_FRAMES))
+    others = np.delete(np.arange(len(motions.bones)), base)
+    for attempt in range(MAX_ATTEMPTS):
+        scale, tempo = np.exp(random_state.choice([-1, 1], 2) * random_state.uniform(*np.log(VARIATION_RANGE), 2))
+        weight = random_state.uniform(*POSTURE_RANGE) + POSTURE_STEP * attempt
+        yield motions.vary(base, scale, max(min(round(n_base / tempo), cap), MIN_FRAMES),
+                           posture=random_state.choice(others), posture_weight=weight)
 
 
 def _first_compatible(motions, base, groups):
@@ -614,7 +645,7 @@ def neural_gas_fit_resample(sampler, X, y):
     if n_below:
         warnings.warn(
             f"{type(sampler).__name__}: {n_below} of {len(X_new)} new sequences stay closer to a real clip than "
-            f"min_novelty={sampler.min_novelty} after {2 * MAX_ATTEMPTS} attempts each (the most novel attempt "
+            f"min_novelty={sampler.min_novelty} after up to {N_KINDS * MAX_ATTEMPTS} attempts each (the most novel attempt "
             "is kept); lower min_novelty or give the class more clips.",
             RuntimeWarning,
             stacklevel=4,

@@ -645,8 +645,8 @@ def neural_gas_fit_resample(sampler, X, y):
     if n_below:
         warnings.warn(
             f"{type(sampler).__name__}: {n_below} of {len(X_new)} new sequences stay closer to a real clip than "
-            f"min_novelty={sampler.min_novelty} after up to {N_KINDS * MAX_ATTEMPTS} attempts each (the most novel attempt "
-            "is kept); lower min_novelty or give the class more clips.",
+            f"min_novelty={sampler.min_novelty} after up to {N_KINDS * MAX_ATTEMPTS} attempts each (the most novel "
+            "attempt is kept); lower min_novelty or give the class more clips.",
             RuntimeWarning,
             stacklevel=4,
         )

@@ -10,10 +10,14 @@ from scipy.spatial.transform import Rotation
 from skemotion.datasets import load_bandai_namco
 from skemotion.io import read_bvh, skeleton_to_bvh, write_bvh
 from skemotion.samplers import NeuralGasSampler
+from skemotion.samplers._novelty import NoveltyMeter, end_effectors
 from skemotion.samplers._sequence_synthesis import (
     MIN_FRAMES,
+    ClassMotions,
     dtw_time_map,
     from_bones,
+    interpolate_frames,
+    select_novel,
     to_bones,
 )
 from skemotion.skeleton import get_layout
@@ -203,3 +207,77 @@ def test_warning_when_novelty_cannot_be_reached(walks):
     with pytest.warns(RuntimeWarning, match=r"2 of 2 new sequences stay closer to a real clip than min_novelty=50"):
         NeuralGasSampler(random_state=0, layout="body16", sampling_strategy={"sad": 6},
                          min_novelty=50).fit_resample(X, y)
+
+
+def test_novelty_features_match_the_transformers(walks):
+    # The meter's batched features are KinematicFeatures + JointDistances of the end effectors, to rounding;
+    # a 4-frame clip has no jerk (NaN, then 0) and a 5-frame one a single jerk frame.
+    from skemotion.motion import JointDistances, KinematicFeatures
+
+    X, _ = walks
+    clips = list(X) + [X[0][:4], X[1][7:12]]
+    meter = NoveltyMeter(X, PARENTS)
+    kinematic = KinematicFeatures(frame_rate=1.0, layout=None).fit(clips).transform(clips)
+    distances = JointDistances(anchors=end_effectors(PARENTS).tolist(), layout=None).fit(clips).transform(clips)
+    expected = np.nan_to_num(np.hstack([kinematic, distances]))
+    np.testing.assert_allclose(meter.features(clips), expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
+
+
+def test_novelty_is_the_benchmarks(walks, resampled):
+    # End effectors of body16 are the benchmark's anchors (head, hands, feet), and frames as the unit of
+    # time change nothing once standardised: the sampler's novelty is the benchmark's.
+    X, _ = walks
+    new, _ = resampled
+    np.testing.assert_allclose(NoveltyMeter(X, PARENTS).novelties(new), _benchmark_novelty(new, X), rtol=1e-9)
+
+
+def test_spline_is_scipys_cubic_spline():
+    from scipy.interpolate import CubicSpline
+
+    rng = np.random.RandomState(0)
+    for n_frames in (4, 5, 9, 120):
+        values = rng.normal(size=(n_frames, 15, 3)).cumsum(axis=0)
+        times = np.r_[0.0, np.sort(rng.uniform(0, n_frames - 1, 2 * n_frames)), n_frames - 1]
+        expected = CubicSpline(np.arange(n_frames), values, axis=0)(times)
+        np.testing.assert_allclose(interpolate_frames(values, times), expected, rtol=0,
+                                   atol=1e-12 * np.abs(values).max())
+
+
+class _ScriptedNovelty:
+    """Novelty read from each candidate (its first value), and the size of every batch scored."""
+
+    def __init__(self):
+        self.batches = []
+
+    def novelties(self, clips):
+        self.batches.append(len(clips))
+        return np.array([float(c.flat[0]) for c in clips])
+
+
+def test_select_novel_scores_rounds_in_batches():
+    streams = [[0.5], [0.1, 0.4], [0.1, 0.25, 0.2]]  # accepted at once; at the 2nd draw; never (best: 0.25)
+    meter = _ScriptedNovelty()
+    new, n_below = select_novel([iter([np.full((4, 2, 3), v) for v in s]) for s in streams], meter, 0.3)
+    assert [float(c.flat[0]) for c in new] == [0.5, 0.4, 0.25] and n_below == 1
+    assert meter.batches == [3, 2, 1]  # one batch per round, of the streams still below
+    first, n_below = select_novel([iter([np.full((4, 2, 3), v) for v in s]) for s in streams], meter, 0)
+    assert [float(c.flat[0]) for c in first] == [0.5, 0.1, 0.1] and n_below == 0
+
+
+def test_posture_shift_keeps_bones_and_ground(walks):
+    X, y = walks
+    clips = [np.asarray(x, dtype=float) for x, label in zip(X, y) if label == "sad"]
+    motions = ClassMotions(clips, PARENTS, up_axis=1)
+    plain = motions.vary(0, 1.0, len(clips[0]))
+    shifted = motions.vary(0, 1.0, len(clips[0]), posture=2, posture_weight=0.5)
+    lengths = _bone_lengths(shifted)
+    assert np.ptp(lengths, axis=0).max() / lengths.min() < 1e-9
+    # The lowest joint of every frame stays at the base's height (rebuilt with rigid bones)...
+    np.testing.assert_allclose(shifted[..., 1].min(axis=1), plain[..., 1].min(axis=1), atol=1e-9)
+    # ... while the mean posture moved towards the other clip's, turned to face like the base.
+    def mean_directions(sequence):
+        directions = to_bones(sequence, PARENTS)[1].mean(axis=0)
+        return directions / np.linalg.norm(directions, axis=-1, keepdims=True)
+
+    target = mean_directions(clips[2]) @ motions.turn(0, 2).T
+    assert np.linalg.norm(mean_directions(shifted) - target) < 0.7 * np.linalg.norm(mean_directions(plain) - target)

@@ -70,8 +70,11 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
     novelty is its distance to its nearest input clip divided by the median distance of an input clip to
     its nearest other one. A candidate below ``min_novelty`` is rejected and drawn again: with another
     partner and a partner weight nearer 1/2 (up to 6 mixes), then as the base clip varied alone with
-    growing amplitude and tempo changes (up to 6 more). If every attempt stays below, the most novel one is
-    kept and a ``RuntimeWarning`` says how many.
+    growing amplitude and tempo changes (up to 6 more), then varied with its mean posture shifted towards
+    that of another clip of its class, the lowest joint kept on the base's ground (up to 6 more: a clip
+    that barely moves, such as a sad wave, changes little when its motion is scaled). Candidates of all
+    classes are scored together, round by round. If every attempt stays below, the most novel one is kept
+    and a ``RuntimeWarning`` says how many.
 
     Parameters
     ----------

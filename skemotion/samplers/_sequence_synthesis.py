@@ -16,13 +16,14 @@ neural gas:
 4. Forward kinematics from the root rebuilds joint positions: every bone keeps one length in every frame.
 5. Novelty: a candidate nearer to a real clip than ``min_novelty`` (in the motion features of
    ``_novelty.py``, relative to the median real-to-real nearest distance) is drawn again, with another
-   partner and a weight nearer 1/2, then as its base varied alone (:func:`_candidates`).
+   partner and a weight nearer 1/2, then as its base varied alone, then with the base's mean posture
+   shifted towards another clip's of the class (:func:`_candidates`).
 """
 
 import warnings
 
 import numpy as np
-from scipy.interpolate import CubicSpline
+from scipy.linalg.lapack import dgtsv
 from scipy.ndimage import gaussian_filter1d
 
 from ._novelty import NoveltyMeter
@@ -38,8 +39,17 @@ MAX_TRAVEL_ANGLE = 45.0
 # A clip without a compatible partner is varied alone: its amplitude and its tempo are each multiplied or
 # divided by a factor in this range (never close to 1, which would copy the clip).
 VARIATION_RANGE = (1.08, 1.25)
-# Candidates tried per kind (mixes, then variations alone) before the most novel one is kept.
+# Last resort, for a clip that neither mixes nor variations move far enough from every real clip (a clip
+# with no partner that barely moves, e.g. a sad wave: scaling its small motion changes little): its mean
+# posture is shifted towards another clip's of the class by a weight drawn in this range, raised by
+# POSTURE_STEP at each further attempt. Posture carries style (a sad body hangs its head), so the class's
+# own postures are what it borrows.
+POSTURE_RANGE = (0.25, 0.35)
+POSTURE_STEP = 0.05
+# Candidates tried per kind (mixes, then variations alone, then posture shifts) before the most novel one
+# is kept.
 MAX_ATTEMPTS = 6
+N_KINDS = 3
 # DTW needs a few frames to map one motion's phases onto another's.
 MIN_FRAMES = 4
 # Smoothing (frames) of the DTW time map: a DTW path moves in unit steps and would make the partner stutter.
@@ -166,26 +176,16 @@ def dtw_time_map(reference, query):
             - 2 * reference @ query.T).clip(min=0)
     D = np.empty((n, m))
     D[0] = cost[0] if subsequence else np.cumsum(cost[0])
+    csum = np.cumsum(cost, axis=1)  # every row's running sums at once; the loop keeps 3 ufunc calls a row
+    before = csum - cost
+    a = np.empty(m)
     for i in range(1, n):
         above = D[i - 1]
-        a = np.minimum(above, np.r_[np.inf, above[:-1]])
-        csum = np.cumsum(cost[i])
-        D[i] = csum + np.minimum.accumulate(a - (csum - cost[i]))
-    matched_sum, matched_count = np.zeros(n), np.zeros(n)
-    i, j = n - 1, int(np.argmin(D[-1])) if subsequence else m - 1
-    while True:  # backtrack the optimal path
-        matched_sum[i] += j
-        matched_count[i] += 1
-        if i == 0 and (j == 0 or subsequence):
-            break
-        if i == 0:
-            j -= 1
-        elif j == 0:
-            i -= 1
-        else:
-            step = np.argmin((D[i - 1, j - 1], D[i - 1, j], D[i, j - 1]))
-            i, j = (i - 1, j - 1) if step == 0 else (i - 1, j) if step == 1 else (i, j - 1)
-    raw = matched_sum / matched_count
+        a[0] = above[0]
+        np.minimum(above[1:], above[:-1], out=a[1:])
+        np.minimum.accumulate(a - before[i], out=D[i])
+        D[i] += csum[i]
+    raw = _backtrack(D, subsequence)
     if n == 1:
         return raw
     # Smooth the deviation from the straight line between the ends, so the ends stay where DTW put them.
@@ -200,18 +200,89 @@ def dtw_time_map(reference, query):
     return np.clip(raw[0] + np.r_[0.0, np.cumsum(steps)], 0, m - 1)
 
 
+def _backtrack(D, subsequence):
+    """Mean matched query frame of each reference frame along the optimal path of the DTW matrix ``D``.
+
+    Ties go to the diagonal step, then to the step down the reference (``np.argmin``'s first minimum).
+    """
+    n, m = D.shape
+    at = D.item  # one Python float per look-up: a path reads about 3 (n + m) of the n m entries
+    matched_sum, matched_count = [0.0] * n, [0] * n
+    i, j = n - 1, int(np.argmin(D[-1])) if subsequence else m - 1
+    while True:
+        matched_sum[i] += j
+        matched_count[i] += 1
+        if i == 0 and (j == 0 or subsequence):
+            break
+        if i == 0:
+            j -= 1
+        elif j == 0:
+            i -= 1
+        else:
+            diagonal, up, left = at(i - 1, j - 1), at(i - 1, j), at(i, j - 1)
+            if diagonal <= up and diagonal <= left:
+                i, j = i - 1, j - 1
+            elif up <= left:
+                i -= 1
+            else:
+                j -= 1
+    return np.array(matched_sum) / np.array(matched_count)
+
+
 def interpolate_frames(values, times):
     """Cubic-spline interpolation of ``values`` (frames first) at fractional frame ``times``.
 
     Linear interpolation at a new frame rate would put the kinks of a piecewise-linear path at irregular
     frames, which finite differences turn into acceleration and jerk spikes that real motion has not.
+    The spline is ``scipy.interpolate.CubicSpline``'s (not-a-knot ends; the same values to rounding,
+    ``tests/test_synthesis.py``), solved here directly on the unit frame grid: the sampler interpolates
+    hundreds of short clips, and CubicSpline's input checks cost more than its solve.
     """
     if len(values) >= 4:
-        return CubicSpline(np.arange(len(values)), values, axis=0)(np.clip(times, 0, len(values) - 1))
+        return _not_a_knot_spline(values, np.clip(times, 0, len(values) - 1))
     low = np.clip(np.floor(times).astype(int), 0, len(values) - 1)
     high = np.minimum(low + 1, len(values) - 1)
     frac = (times - low).reshape((-1,) + (1,) * (values.ndim - 1))
     return (1 - frac) * values[low] + frac * values[high]
+
+
+def _not_a_knot_spline(values, times):
+    """Not-a-knot cubic spline through ``values`` at frames 0, 1, ..., evaluated at ``times`` (in range).
+
+    The slopes ``s`` at the frames solve CubicSpline's tridiagonal system for unit spacing: ``s[i-1] +
+    4 s[i] + s[i+1] = 3 (y[i+1] - y[i-1])`` inside, and at the ends ``s[0] + 2 s[1] = (5 d[0] + d[1]) / 2``
+    (``d``: the differences of ``y``), mirrored at the other end; each piece is then the cubic Hermite
+    polynomial of its two frames' values and slopes.
+    """
+    n = len(values)
+    y = values.reshape(n, -1)
+    d = np.diff(y, axis=0)
+    rhs = np.empty_like(y)
+    rhs[1:-1] = 3 * (d[:-1] + d[1:])
+    rhs[0], rhs[-1] = (5 * d[0] + d[1]) / 2, (d[-2] + 5 * d[-1]) / 2
+    main = np.full(n, 4.0)
+    main[0] = main[-1] = 1.0
+    upper, lower = np.ones(n - 1), np.ones(n - 1)
+    upper[0] = lower[-1] = 2.0
+    slopes = dgtsv(lower, main, upper, rhs)[3]
+    piece = np.minimum(np.floor(times).astype(int), n - 2)
+    u = (times - piece)[:, None]
+    u2, u3 = u * u, u * u * u
+    out = ((2 * u3 - 3 * u2 + 1) * y[piece] + (u3 - 2 * u2 + u) * slopes[piece]
+           + (3 * u2 - 2 * u3) * y[piece + 1] + (u3 - u2) * slopes[piece + 1])
+    return out.reshape((len(times),) + values.shape[1:])
+
+
+def interpolate_together(arrays, times):
+    """:func:`interpolate_frames` of several arrays with the same frames at the same ``times``, in one spline.
+
+    A spline interpolates every column on its own, so stacking the columns gives the same values as one
+    spline per array, for the set-up cost (which dominates on short clips) of one.
+    """
+    flat = np.concatenate([a.reshape(len(a), -1) for a in arrays], axis=1)
+    out = interpolate_frames(flat, times)
+    ends = np.cumsum([a[0].size for a in arrays])[:-1]
+    return [part.reshape((len(times),) + a.shape[1:]) for part, a in zip(np.split(out, ends, axis=1), arrays)]
 
 
 def yaw_rotation_between(reference, moving, up_axis):
@@ -299,29 +370,42 @@ class ClassMotions:
         return moves[0] @ moves[1] > np.cos(np.radians(MAX_TRAVEL_ANGLE)) * np.linalg.norm(moves[0]) * \
             np.linalg.norm(moves[1])
 
-    def vary(self, base, scale, n_frames):
+    def vary(self, base, scale, n_frames, posture=None, posture_weight=0.0):
         """The base alone, its motion around its mean posture scaled by ``scale`` and retimed to ``n_frames``.
 
         For a clip with no partner that moves like it; a performer repeating a motion varies its amplitude
-        and its tempo.
+        and its tempo. With ``posture`` (another clip of the class), the mean posture moves by
+        ``posture_weight`` towards that clip's (turned to face like the base) and the body is lifted or
+        lowered frame by frame so that its lowest joint stays at the base's height: the feet stay on the
+        ground the base walked on.
         """
         root, dirs, lengths = self.bones[base]
         mean = dirs.mean(axis=0)
         dirs = mean + scale * (dirs - mean)
+        if posture is not None:
+            target = self.bones[posture][1].mean(axis=0) @ self.turn(base, posture).T
+            dirs = dirs + posture_weight * (target - mean)
         root = root[0] + scale * (root - root[0])
         if self.up_axis is not None and root.shape[1] == 3:
             root[:, self.up_axis] = self.bones[base][0][:, self.up_axis]
         times = np.linspace(0, len(dirs) - 1, n_frames)
-        dirs = interpolate_frames(dirs, times)
+        dirs, root = interpolate_together([dirs, root], times)
         dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
-        return from_bones(interpolate_frames(root, times), dirs, lengths, self.parents)
+        positions = from_bones(root, dirs, lengths, self.parents)
+        if posture is not None and self.up_axis is not None and positions.shape[-1] == 3:
+            up = self.up_axis
+            lowest = from_bones(*self.bones[base], self.parents)[..., up].min(axis=1)
+            positions[..., up] += (np.interp(times, np.arange(len(lowest)), lowest)
+                                   - positions[..., up].min(axis=1))[:, None]
+        return positions
 
     def mix(self, base, partner, weight, n_frames):
         """A new sequence of ``n_frames`` frames: the base mixed with ``weight`` of the time-aligned partner."""
         root_b, dirs_b, len_b = self.bones[base]
         root_p, dirs_p, len_p = self.bones[partner]
         turn, time_map = self.time_map(base, partner)
-        dirs = (1 - weight) * dirs_b + weight * interpolate_frames(dirs_p, time_map) @ turn.T
+        dirs_p_mapped, root_p_mapped = interpolate_together([dirs_p, root_p], time_map)
+        dirs = (1 - weight) * dirs_b + weight * dirs_p_mapped @ turn.T
         dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
         # Root: the base's start, then a mix of the two displacements (the partner's turned like its body);
         # the height is mixed as is, since it follows the (mixed) leg lengths. The partner's displacement
@@ -333,13 +417,12 @@ class ClassMotions:
         root = root_b[0] + (1 - weight) * (root_b - root_b[0]) + weight * moved_p
         if self.up_axis is not None and root.shape[1] == 3:
             root[:, self.up_axis] = ((1 - weight) * root_b[:, self.up_axis]
-                                     + weight * interpolate_frames(root_p, time_map)[:, self.up_axis])
+                                     + weight * root_p_mapped[:, self.up_axis])
         # Timing: resample the mix (on the base's clock) to the drawn length.
-        times = np.linspace(0, len(dirs) - 1, n_frames)
-        dirs = interpolate_frames(dirs, times)
+        dirs, root = interpolate_together([dirs, root], np.linspace(0, len(dirs) - 1, n_frames))
         dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
         lengths = (1 - weight) * len_b + weight * len_p
-        return from_bones(interpolate_frames(root, times), dirs, lengths, self.parents)
+        return from_bones(root, dirs, lengths, self.parents)
 
 
 def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_state, novelty=None,
@@ -383,24 +466,53 @@ def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_stat
     >>> len(new), n_below, bool(np.ptp(np.linalg.norm(new[0][:, 1] - new[0][:, 0], axis=1)) < 1e-12)
     (3, 0, True)
     """
+    plans = plan_class(sequences, neighbours, n_new, parents, up_axis, random_state, max_frames)
+    return select_novel(plans, novelty, min_novelty)
+
+
+def plan_class(sequences, neighbours, n_new, parents, up_axis, random_state, max_frames=None):
+    """One lazy stream of candidates (:func:`_candidates`) for each of the ``n_new`` sequences of a class.
+
+    The parameters are :func:`synthesize_class`'s. Every clip is a base equally often (random order):
+    drawing bases independently would leave some clips' motions out of a small synthetic set and repeat
+    others.
+    """
     motions = ClassMotions(sequences, parents, up_axis)
     partners = [_first_compatible(motions, i, groups) for i, groups in enumerate(neighbours)]
-    # Every clip is a base equally often (random order): drawing bases independently would leave some clips'
-    # motions out of a small synthetic set and repeat others.
     n_rounds = -(-n_new // len(sequences))
     bases = np.concatenate([random_state.permutation(len(sequences)) for _ in range(n_rounds)])[:n_new]
-    new, n_below = [], 0
-    for base in bases:
-        best, best_novelty = None, -np.inf
-        for candidate in _candidates(motions, base, partners[base], random_state, max_frames):
-            score = np.inf if novelty is None or min_novelty <= 0 else novelty.novelty(candidate)
-            if score > best_novelty:
-                best, best_novelty = candidate, score
-            if score >= min_novelty:
-                break
-        n_below += best_novelty < min_novelty
-        new.append(best)
-    return new, int(n_below)
+    return [_candidates(motions, base, partners[base], random_state, max_frames) for base in bases]
+
+
+def select_novel(plans, novelty, min_novelty):
+    """The first candidate of each stream in ``plans`` whose novelty reaches ``min_novelty``.
+
+    Candidates are drawn in rounds, one from every stream still below, and scored together in one batch
+    (the features of a batch cost little more than those of one clip). A stream that runs out keeps its
+    most novel candidate.
+
+    Returns
+    -------
+    new : list of ndarray
+    n_below : int
+        Streams whose kept candidate is still below ``min_novelty``.
+    """
+    scored = novelty is not None and min_novelty > 0
+    best, best_novelty = [None] * len(plans), np.full(len(plans), -np.inf)
+    pending = list(range(len(plans)))
+    while pending:
+        drawn = [(i, next(plans[i], None)) for i in pending]
+        drawn = [(i, candidate) for i, candidate in drawn if candidate is not None]
+        if not drawn:
+            break
+        scores = novelty.novelties([c for _, c in drawn]) if scored else np.full(len(drawn), np.inf)
+        pending = []
+        for (i, candidate), score in zip(drawn, scores):
+            if score > best_novelty[i]:
+                best[i], best_novelty[i] = candidate, score
+            if score < min_novelty:
+                pending.append(i)
+    return best, int(np.sum(best_novelty < min_novelty))
 
 
 def _candidates(motions, base, partners, random_state, max_frames):
@@ -409,7 +521,9 @@ def _candidates(motions, base, partners, random_state, max_frames):
     First a mix with a random partner and a partner weight in ``MIX_RANGE``; then ``MAX_ATTEMPTS - 1``
     further mixes, each with a new random partner and a weight in the upper half of ``MIX_RANGE`` (a mix is
     farthest from both its clips near weight 1/2); then the base varied alone (amplitude and tempo), with
-    factors growing from ``VARIATION_RANGE`` on. A clip without partners starts at the variations.
+    factors growing from ``VARIATION_RANGE`` on; then varied with its mean posture shifted towards that of
+    a random other clip of the class (weights from ``POSTURE_RANGE``, growing by ``POSTURE_STEP``). A clip
+    without partners starts at the variations.
     """
     n_base = len(motions.bones[base][0])
     cap = max_frames or np.inf
@@ -427,6 +541,12 @@ def _candidates(motions, base, partners, random_state, max_frames):
         log_range = np.log(VARIATION_RANGE) * grow
         scale, tempo = np.exp(random_state.choice([-1, 1], 2) * random_state.uniform(*log_range, 2))
         yield motions.vary(base, scale, max(min(round(n_base / tempo), cap), MIN_FRAMES))
+    others = np.delete(np.arange(len(motions.bones)), base)
+    for attempt in range(MAX_ATTEMPTS):
+        scale, tempo = np.exp(random_state.choice([-1, 1], 2) * random_state.uniform(*np.log(VARIATION_RANGE), 2))
+        weight = random_state.uniform(*POSTURE_RANGE) + POSTURE_STEP * attempt
+        yield motions.vary(base, scale, max(min(round(n_base / tempo), cap), MIN_FRAMES),
+                           posture=random_state.choice(others), posture_weight=weight)
 
 
 def _first_compatible(motions, base, groups):
@@ -510,23 +630,23 @@ def neural_gas_fit_resample(sampler, X, y):
     all_clips = [np.asarray(X[i, :n], dtype=np.float64) for i, n in enumerate(lengths)]
     # Novelty against every input clip, of any class: a new clip must not copy any real one.
     novelty = NoveltyMeter(all_clips, parents) if sampler.min_novelty > 0 else None
-    X_new, y_new, n_below = [], [], 0
+    # Candidates of every class are scored together (one batch of features per round of redraws).
+    plans, y_new = [], []
     for label, n_new in counts.items():
         clips = [all_clips[i] for i in np.flatnonzero(y == label)]
         points = gas_features(clips, sampler.n_frames or 32)
         gas = NeuralGas(units_for_class(sampler.n_units, len(points)), max_iter=sampler.max_iter,
                         random_state=random_state.randint(np.iinfo(np.int32).max)).fit(points)
         sampler.neural_gases_[label] = gas
-        new, below = synthesize_class(clips, gas_neighbours(gas, points), n_new, parents, up_axis, random_state,
-                                      novelty, sampler.min_novelty, max_frames=X.shape[1])
-        X_new += new
-        n_below += below
+        plans += plan_class(clips, gas_neighbours(gas, points), n_new, parents, up_axis, random_state,
+                            max_frames=X.shape[1])
         y_new.append(np.full(n_new, label, dtype=y.dtype))
+    X_new, n_below = select_novel(plans, novelty, sampler.min_novelty)
     if n_below:
         warnings.warn(
             f"{type(sampler).__name__}: {n_below} of {len(X_new)} new sequences stay closer to a real clip than "
-            f"min_novelty={sampler.min_novelty} after {2 * MAX_ATTEMPTS} attempts each (the most novel attempt "
-            "is kept); lower min_novelty or give the class more clips.",
+            f"min_novelty={sampler.min_novelty} after up to {N_KINDS * MAX_ATTEMPTS} attempts each (the most novel "
+            "attempt is kept); lower min_novelty or give the class more clips.",
             RuntimeWarning,
             stacklevel=4,
         )

@@ -288,6 +288,17 @@ def test_motion_vae_is_reproducible_samples_and_pickles():
         vae.inverse_transform(np.zeros((1, 3)))
 
 
+def test_motion_vae_is_a_skorch_net_of_the_one_base():
+    X, _ = _two_motions(8)
+    vae = _small_vae(max_epochs=1, module__n_bins=2).fit(X)  # skorch's prefixed parameters reach the module
+    assert vae.module_.encoder[-1].in_features == 8 * 2 and vae.net_ is vae
+    assert not hasattr(vae, "predict")  # an autoencoder predicts nothing
+    vae.partial_fit(X)  # one more epoch, on the same network
+    assert len(vae.history_) == 2
+    with pytest.raises(ValueError, match="fitted on samples of shape"):
+        vae.partial_fit(X[:, :10])
+
+
 # --- DGCNN ---
 
 def test_distance_adjacency_is_a_gaussian_kernel():
@@ -430,6 +441,14 @@ def test_view_group_head_is_reproducible_and_pickles():
     model = _small_view_model(max_epochs=2).fit(X, y)
     assert_array_equal(clone(model).fit(X, y).predict_proba(X), model.predict_proba(X))
     assert_array_equal(pickle.loads(pickle.dumps(model)).predict_proba(X), model.predict_proba(X))
+
+
+def test_view_group_head_continues_training_and_takes_skorch_parameters():
+    X, y = _raised_arm(8)
+    model = _small_view_model(max_epochs=1, module__head_size=(2, 2)).fit(X, y)
+    assert model.module_.layers[-1].in_features == 8 * 2 * 2  # last channels x head size
+    model.partial_fit(X, y)
+    assert len(model.history_) == 2 and model.predict_proba(X).shape == (8, 2)
 
 
 @pytest.mark.parametrize("check", AFFECTIVE_API_CHECKS)

@@ -288,6 +288,17 @@ def test_motion_vae_is_reproducible_samples_and_pickles():
         vae.inverse_transform(np.zeros((1, 3)))
 
 
+def test_motion_vae_is_a_skorch_net_of_the_one_base():
+    X, _ = _two_motions(8)
+    vae = _small_vae(max_epochs=1, module__n_bins=2).fit(X)  # skorch's prefixed parameters reach the module
+    assert vae.module_.encoder[-1].in_features == 8 * 2 and vae.net_ is vae
+    assert not hasattr(vae, "predict")  # an autoencoder predicts nothing
+    vae.partial_fit(X)  # one more epoch, on the same network
+    assert len(vae.history_) == 2
+    with pytest.raises(ValueError, match="fitted on samples of shape"):
+        vae.partial_fit(X[:, :10])
+
+
 # --- DGCNN ---
 
 def test_distance_adjacency_is_a_gaussian_kernel():
@@ -348,16 +359,16 @@ def test_braindecode_wrapper_without_braindecode():
 
 _NEEDS_BRAINDECODE = pytest.mark.skipif(
     BraindecodeClassifier._unavailable_reason is not None,
-    reason="braindecode does not import here (install it as docs/models.rst says: torchaudio without its "
-           "compiled extension, which PyPI builds for CUDA only)")
+    reason="braindecode does not import here (the test extra installs braindecode==0.8.1, which needs no "
+           "torchaudio; docs/models.rst)")
 
 
-def _alpha_epochs(n_epochs=40, seed=0):
+def _alpha_epochs(n_epochs=40, seed=0, n_times=256):
     """4-channel epochs at 128 Hz; class 1 carries a 10 Hz rhythm on channel 0, both classes white noise."""
     rng = np.random.default_rng(seed)
     y = np.arange(n_epochs) % 2
-    t = np.arange(256) / 128.0
-    X = rng.standard_normal((n_epochs, 4, 256))
+    t = np.arange(n_times) / 128.0
+    X = rng.standard_normal((n_epochs, 4, n_times))
     X[:, 0] += 3 * y[:, None] * np.sin(2 * np.pi * 10 * t + rng.uniform(0, 2 * np.pi, (n_epochs, 1)))
     return X * 1e-5, y
 
@@ -365,9 +376,11 @@ def _alpha_epochs(n_epochs=40, seed=0):
 @_NEEDS_BRAINDECODE
 @pytest.mark.parametrize("model", ["EEGNet", "ShallowFBCSPNet", "Deep4Net"])
 def test_braindecode_networks_fit_eeg_arrays(model):
-    X, y = _alpha_epochs(12)  # fewer epochs than batch_size: the one short batch must still train
+    # Fewer epochs than batch_size: the one short batch must still train. 4 s epochs: Deep4Net's four
+    # conv-pool blocks need 441 samples or more.
+    X, y = _alpha_epochs(12, n_times=512)
     clf = BraindecodeClassifier(model, max_epochs=1, random_state=0).fit(X, y)
-    assert clf.predict_proba(X).shape == (12, 2) and clf.n_times_ == 256
+    assert clf.predict_proba(X).shape == (12, 2) and clf.n_times_ == 512
     assert len(clf.net_.history) == 1 and np.isfinite(clf.net_.history[-1, "train_loss"])
 
 
@@ -381,6 +394,15 @@ def test_braindecode_eegnet_learns_a_rhythm_and_is_reproducible():
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict(X_test), clf.predict(X_test))
     with pytest.raises(ValueError, match="epochs of 200 samples; the network was fitted on 256"):
         clf.predict(X_test[..., :200])
+
+
+@_NEEDS_BRAINDECODE
+@pytest.mark.parametrize("check", AFFECTIVE_API_CHECKS)
+def test_braindecode_api_checks(check):
+    """scikit-learn runs no check on 3-D-only input (two_d_array=False): run those that apply."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        getattr(estimator_checks, check)("BraindecodeClassifier", BraindecodeClassifier())
 
 
 # --- ProxEmo's view-group head ---
@@ -419,6 +441,14 @@ def test_view_group_head_is_reproducible_and_pickles():
     model = _small_view_model(max_epochs=2).fit(X, y)
     assert_array_equal(clone(model).fit(X, y).predict_proba(X), model.predict_proba(X))
     assert_array_equal(pickle.loads(pickle.dumps(model)).predict_proba(X), model.predict_proba(X))
+
+
+def test_view_group_head_continues_training_and_takes_skorch_parameters():
+    X, y = _raised_arm(8)
+    model = _small_view_model(max_epochs=1, module__head_size=(2, 2)).fit(X, y)
+    assert model.module_.layers[-1].in_features == 8 * 2 * 2  # last channels x head size
+    model.partial_fit(X, y)
+    assert len(model.history_) == 2 and model.predict_proba(X).shape == (8, 2)
 
 
 @pytest.mark.parametrize("check", AFFECTIVE_API_CHECKS)

@@ -11,7 +11,15 @@ import pytest
 import torch
 from sklearn.base import clone
 
-from skemotion.nn import ConditionalConvGAN, ConditionalGAN, ConditionalVAE, EEGCNNClassifier, GaitCNNClassifier
+from skemotion.nn import (
+    ConditionalConvGAN,
+    ConditionalGAN,
+    ConditionalVAE,
+    EEGCNNClassifier,
+    GaitCNNClassifier,
+    MotionVAE,
+    ViewGroupGaitCNNClassifier,
+)
 from skemotion.nn._base import TorchNet, check_device
 from skemotion.samplers import EEGGANSampler, GANSampler, VAESampler
 
@@ -33,6 +41,10 @@ def _resample(X):
     return lambda est: est.fit_resample(X[:-8], Y[:-8])[0]
 
 
+def _encode(X):
+    return lambda est: est.fit(X).transform(X)
+
+
 # name -> (constructor, run returning the output to compare)
 NETS = {
     "GaitCNNClassifier": (lambda **kw: GaitCNNClassifier(channels=(4, 4), n_groups=2, max_epochs=2, **kw),
@@ -48,6 +60,11 @@ NETS = {
                                                            module__global_dim=2,
                                                            discriminator__hidden_channels=4,
                                                            discriminator__n_layers=2, **kw), _generate(EEG)),
+    "MotionVAE": (lambda **kw: MotionVAE(latent_dim=2, hidden_channels=4, max_epochs=2, **kw),
+                  _encode(RNG.normal(size=(24, 8, 4, 3)))),
+    "ViewGroupGaitCNNClassifier": (lambda **kw: ViewGroupGaitCNNClassifier(views_per_group=1, image_size=(8, 8),
+                                                                           channels=(4, 4), max_epochs=2, **kw),
+                                   _classify(RNG.normal(size=(24, 6, 8, 3)))),
     "VAESampler": (lambda **kw: VAESampler(hidden_size=8, max_epochs=2, **kw), _resample(RNG.normal(size=(24, 5)))),
     "GANSampler": (lambda **kw: GANSampler(hidden_size=8, max_epochs=2, **kw), _resample(RNG.normal(size=(24, 5)))),
     "EEGGANSampler": (lambda **kw: EEGGANSampler(hidden_channels=4, global_dim=2, max_epochs=1, **kw),
@@ -84,7 +101,9 @@ def test_random_state_reproduces_the_fit_and_leaves_torch_alone(name):
     assert not np.array_equal(run(make(random_state=4)), first)
 
 
-@pytest.mark.parametrize("name", [name for name in NETS if not name.endswith("Sampler")])
+# tests/test_models.py round-trips the skeleton networks (their inputs are not the network's input_shape_).
+@pytest.mark.parametrize("name", [name for name in NETS if not name.endswith("Sampler")
+                                  and name not in ("MotionVAE", "ViewGroupGaitCNNClassifier")])
 def test_clone_and_pickle_round_trip(name):
     make, run = NETS[name]
     net = make(random_state=0)

@@ -137,6 +137,9 @@ class TorchNet(NeuralNet, metaclass=ABCMeta):
 
     _parameter_constraints = dict(NET_CONSTRAINTS)
 
+    # Whether ``fit`` learns from class labels; an unsupervised net (an autoencoder) ignores ``y``.
+    _supervised = True
+
     # skorch sets these in __init__; as class defaults, a fresh net holds parameters only.
     history_ = None
     initialized_ = False
@@ -157,6 +160,13 @@ class TorchNet(NeuralNet, metaclass=ABCMeta):
         for name, default in (("history_", None), ("initialized_", False)):
             if self.__dict__.get(name, default) is default:
                 self.__dict__.pop(name, None)
+
+    @property
+    def net_(self):
+        """The estimator itself (the trained skorch net), for code written when the net was a wrapped attribute."""
+        if not self.initialized_:
+            raise AttributeError(f"{type(self).__name__} has no net_ before fit.")
+        return self
 
     def _get_param_names(self):
         # skorch lists every attribute without a trailing underscore, private bookkeeping included.
@@ -237,8 +247,10 @@ class TorchNet(NeuralNet, metaclass=ABCMeta):
     def _validate_training_data(self, X, y, reset, classes=None):
         """Validated samples and label codes; on ``reset`` the data-dependent sizes are read from them."""
         X = self._check_X(X, reset)
-        codes = self._encode_labels(y, reset=reset, classes=classes)
-        check_consistent_length(X, codes)
+        codes = None
+        if self._supervised:
+            codes = self._encode_labels(y, reset=reset, classes=classes)
+            check_consistent_length(X, codes)
         if reset:
             self._set_signal_args(X)
         else:
@@ -276,6 +288,15 @@ class TorchNet(NeuralNet, metaclass=ABCMeta):
                 f"{type(self).__name__} reads its input shape from the data: call fit(X, y), not initialize()."
             )
         return super().initialize()
+
+    def initialize_optimizer(self, *args, **kwargs):
+        """skorch's optimizer; a ``weight_decay`` parameter of the net is its default (``optimizer__*`` wins)."""
+        if not hasattr(self, "weight_decay"):
+            return super().initialize_optimizer(*args, **kwargs)
+        pgroups, options = self.get_params_for_optimizer("optimizer", self.get_all_learnable_params())
+        options.setdefault("weight_decay", self.weight_decay)
+        self.optimizer_ = self.optimizer(*pgroups, **options)
+        return self
 
     @abstractmethod
     def initialize_module(self):
@@ -329,7 +350,7 @@ class TorchNet(NeuralNet, metaclass=ABCMeta):
         devices = cuda_indices(self.device)
         with torch.random.fork_rng(devices=devices):
             if restart or not hasattr(self, "_torch_rng_state_"):
-                torch.manual_seed(torch_seed(self.random_state))
+                torch.manual_seed(self._fit_seed())
             else:
                 cpu_state, cuda_states = self._torch_rng_state_
                 torch.random.set_rng_state(cpu_state)
@@ -338,6 +359,10 @@ class TorchNet(NeuralNet, metaclass=ABCMeta):
             yield
             self._torch_rng_state_ = (torch.random.get_rng_state(),
                                       [torch.cuda.get_rng_state(index) for index in devices])
+
+    def _fit_seed(self):
+        """The torch seed of a fresh fit: :func:`torch_seed` of ``random_state``."""
+        return torch_seed(self.random_state)
 
     def _randn(self, *shape, generator=None):
         """Standard normal noise drawn on the CPU, then moved to ``device``: the same draws on every device."""
@@ -349,7 +374,7 @@ class TorchNet(NeuralNet, metaclass=ABCMeta):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
+        tags.target_tags.required = self._supervised
         return tags
 
 

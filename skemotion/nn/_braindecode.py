@@ -1,14 +1,13 @@
 """BraindecodeClassifier: braindecode's EEG networks (EEGNet, ShallowFBCSPNet, Deep4Net) in skemotion pipelines.
 
-braindecode is an optional dependency. Its ``torchaudio`` requirement has, on PyPI, only CUDA builds for
-Linux, whose compiled extension (``torchaudio/lib/_torchaudio.so``) fails to load beside a CPU-only torch
-(``libc10_cuda.so`` missing). torchaudio imports as pure Python when that extension is absent, and none of
-the three networks wrapped here uses it, so the install recipe in ``docs/models.rst`` installs torchaudio
-without its dependencies and removes its compiled libraries. Where braindecode cannot be imported the class
-still exists, is left out of :func:`skemotion.utils.all_estimators`, and ``fit`` raises an ImportError that
-says why.
+braindecode is an optional dependency; the ``test`` extra pins 0.8.1, the last release that does not require
+``torchaudio`` (on PyPI, torchaudio's Linux wheels are CUDA builds that fail to load beside a CPU-only
+torch; docs/models.rst). The wrapper takes the networks of braindecode 0.8 and 1.x alike. Where braindecode
+cannot be imported the class still exists, is left out of :func:`skemotion.utils.all_estimators`, and
+``fit`` raises an ImportError that says why.
 """
 
+import inspect
 
 import numpy as np
 from scipy.special import softmax
@@ -32,6 +31,19 @@ def _braindecode_import_error():
 
 
 BRAINDECODE_MODELS = ("EEGNet", "ShallowFBCSPNet", "Deep4Net")
+
+# braindecode before 1.0 (0.8.1, the release CI pins: it does not need torchaudio) names EEGNet "EEGNetv4".
+_OLDER_NAMES = {"EEGNet": "EEGNetv4"}
+
+
+def braindecode_network(name):
+    """The braindecode network class called ``name`` in the installed release."""
+    from braindecode import models
+
+    network = getattr(models, name, None) or getattr(models, _OLDER_NAMES.get(name, name), None)
+    if network is None:
+        raise ValueError(f"braindecode {models.__name__} has no network {name!r}.")
+    return network
 
 
 class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
@@ -100,8 +112,8 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         """
         if self._unavailable_reason is not None:
             raise ImportError(f"BraindecodeClassifier needs braindecode, which cannot be imported here "
-                              f"({self._unavailable_reason}); install braindecode as docs/models.rst "
-                              "describes (torchaudio without its compiled extension, or built for this torch).")
+                              f"({self._unavailable_reason}); install braindecode==0.8.1 (it needs no "
+                              "torchaudio), as docs/models.rst describes.")
         X = check_eeg(self, X, reset=True)
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -123,9 +135,16 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         import torch
         from braindecode import EEGClassifier
 
-        module_params = {f"module__{k}": v for k, v in (self.module_params or {}).items()}
+        # Every network sizes its last layer to the epochs ("auto"): braindecode 0.8's ShallowFBCSPNet has a
+        # fixed default of 30 samples (1.x: "auto"), longer than short epochs leave. module_params win.
+        network = braindecode_network(self.model)
+        params = {"final_conv_length": "auto"}
+        if "add_log_softmax" in inspect.signature(network).parameters:
+            params["add_log_softmax"] = False  # braindecode 0.8: logits out, as CrossEntropyLoss expects (1.x)
+        params.update(self.module_params or {})
+        module_params = {f"module__{k}": v for k, v in params.items()}
         return EEGClassifier(
-            self.model, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.AdamW,
+            network, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.AdamW,
             optimizer__weight_decay=self.weight_decay, lr=self.lr, max_epochs=self.max_epochs,
             batch_size=self.batch_size, iterator_train__shuffle=True, train_split=None,
             # braindecode drops the last incomplete batch by default: with fewer epochs than batch_size
@@ -188,3 +207,13 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)  # first: it checks that the model is fitted
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # braindecode's networks filter across channels and need epochs as long as their receptive field
+        # (braindecode 0.8's EEGNet about 30 samples, Deep4Net 441; its ShallowFBCSPNet and Deep4Net fail on
+        # one channel): scikit-learn's 2-D toy data, read as one-channel epochs of a few samples, are no input
+        # for them, so its checks do not apply (tests/test_models.py runs the API checks that do).
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags

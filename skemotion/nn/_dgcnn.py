@@ -182,13 +182,6 @@ class DGCNNClassifier(EEGMixin, TorchClassifier):
                          train_split=train_split, verbose=verbose, random_state=random_state, device=device,
                          torch_threads=torch_threads, **kwargs)
 
-    @property
-    def net_(self):
-        """The estimator itself (the trained skorch net)."""
-        if not self.initialized_:
-            raise AttributeError("DGCNNClassifier has no net_ before fit.")
-        return self
-
     def _check_X(self, X, reset):
         n_names = 1 if self.ch_names is None else len(self.ch_names)
         X = check_eeg(self, X, reset=reset, two_d_channels=n_names)
@@ -224,12 +217,6 @@ class DGCNNClassifier(EEGMixin, TorchClassifier):
         self.module_ = self._initialized(self.module, "module", sizes)
         return self
 
-    def initialize_optimizer(self, *args, **kwargs):
-        """Adam (or ``optimizer``) with ``lr`` and ``weight_decay`` (``optimizer__*`` parameters win)."""
-        pgroups, options = self.get_params_for_optimizer("optimizer", self.get_all_learnable_params())
-        options.setdefault("weight_decay", self.weight_decay)
-        self.optimizer_ = self.optimizer(*pgroups, **options)
-        return self
 
     def _after_training(self, X, codes):
         # The learnt graph, symmetric and non-negative as the network uses it.

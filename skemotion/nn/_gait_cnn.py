@@ -143,13 +143,6 @@ class GaitCNNClassifier(TorchClassifier):
                          train_split=train_split, callbacks=callbacks, verbose=verbose, random_state=random_state,
                          device=device, torch_threads=torch_threads, **kwargs)
 
-    @property
-    def net_(self):
-        """The estimator itself (the trained skorch net)."""
-        if not self.initialized_:
-            raise AttributeError("GaitCNNClassifier has no net_ before fit.")
-        return self
-
     def _validate_net_params(self):
         super()._validate_net_params()
         channels = tuple(self.channels)
@@ -179,11 +172,4 @@ class GaitCNNClassifier(TorchClassifier):
         sizes = dict(n_classes=len(self.classes_), in_channels=self.input_shape_[0], channels=tuple(self.channels),
                      n_groups=self.n_groups, dropout=self.dropout)
         self.module_ = self._initialized(self.module, "module", sizes)
-        return self
-
-    def initialize_optimizer(self, *args, **kwargs):
-        """Adam (or ``optimizer``) with ``lr`` and ``weight_decay`` (``optimizer__*`` parameters win)."""
-        pgroups, options = self.get_params_for_optimizer("optimizer", self.get_all_learnable_params())
-        options.setdefault("weight_decay", self.weight_decay)
-        self.optimizer_ = self.optimizer(*pgroups, **options)
         return self

@@ -4,21 +4,16 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
-    _fit_context,
-)
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted
-from skorch import NeuralNet
 from torch import nn
 
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import validate_skeletons
-from ._training import TRAINING_CONSTRAINTS, check_device, forward_float64, seeded_torch
+from ._base import TorchNet, _Unavailable
+from ._training import forward_float64
 
 
 class MotionVAEModule(nn.Module):
@@ -96,7 +91,7 @@ class MaskedELBOLoss(nn.Module):
         return (error + self.beta * kl).mean()
 
 
-class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchNet):
     """Unsupervised variational autoencoder of skeleton sequences; ``transform`` gives the latent means.
 
     A learned alternative to hand-made motor signatures (:class:`~skemotion.signatures.VelocityGradientSignature`):
@@ -121,17 +116,26 @@ class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
     lr : float, default=1e-3
     weight_decay : float, default=0.0
     verbose : int, default=0
-    device : str, default="cpu"
+    device : str or torch.device, default="cpu"
     random_state : int, RandomState instance or None, default=None
-        Seeds the weights, shuffling and the reparameterisation noise of training.
+        Seeds the weights, shuffling and the reparameterisation noise of training, in a forked torch
+        generator (the caller's is left alone).
+    torch_threads : int or None, default=1
+        Intra-op torch threads while training: one is the fastest for this small network.
+    **kwargs
+        Other :class:`skorch.NeuralNet` parameters (``module__n_bins``, ``optimizer__*``, ``callbacks``...).
 
     Attributes
     ----------
     n_joints_in_, n_dims_in_ : int
     n_frames_ : int
         Frames of the sequences seen in ``fit``.
-    net_ : skorch.NeuralNet
-        The trained network; ``net_.module_`` is the :class:`MotionVAEModule`.
+    input_shape_ : tuple of int
+        ``(n_frames, n_joints, n_dims)`` of the training sequences.
+    module_ : MotionVAEModule
+        The trained network; ``history_`` is the training log.
+    net_ : MotionVAE
+        The estimator itself (it is the skorch net); ``net_.module_`` is the :class:`MotionVAEModule`.
 
     Examples
     --------
@@ -148,28 +152,33 @@ class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
     ['motionvae0', 'motionvae1']
     """
 
+    _supervised = False
+
     _parameter_constraints = {
+        **TorchNet._parameter_constraints,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_channels": [Interval(Integral, 1, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="left")],
-        **TRAINING_CONSTRAINTS,
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
     }
 
+    predict = _Unavailable("an autoencoder predicts nothing; use transform(X) for the latent means.")
+    predict_proba = _Unavailable("an autoencoder predicts nothing; use transform(X) for the latent means.")
+
     def __init__(self, latent_dim=8, hidden_channels=32, beta=1.0, max_epochs=100, batch_size=16, lr=1e-3,
-                 weight_decay=0.0, verbose=0, device="cpu", random_state=None):
+                 weight_decay=0.0, verbose=0, device="cpu", random_state=None, torch_threads=1, *,
+                 module=MotionVAEModule, criterion=MaskedELBOLoss, optimizer=torch.optim.Adam, train_split=None,
+                 **kwargs):
         self.latent_dim = latent_dim
         self.hidden_channels = hidden_channels
         self.beta = beta
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
         self.weight_decay = weight_decay
-        self.verbose = verbose
-        self.device = device
-        self.random_state = random_state
+        super().__init__(module, criterion, optimizer=optimizer, lr=lr, max_epochs=max_epochs, batch_size=batch_size,
+                         train_split=train_split, verbose=verbose, random_state=random_state, device=device,
+                         torch_threads=torch_threads, **kwargs)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, **fit_params):
         """Train the VAE on the sequences (labels are not used).
 
         Parameters
@@ -177,29 +186,60 @@ class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
         X : array-like of shape (n_samples, n_frames, n_joints, n_dims) or list of arrays
             Skeletons, NaN for missing joints. A 2-D array is read as sequences of one 1-D joint.
         y : ignored
+        **fit_params : dict
+            Passed to skorch's training loop.
 
         Returns
         -------
         self : MotionVAE
         """
-        X, _ = validate_skeletons(self, X, reset=True, two_d_as="frames")
+        return super().fit(X, None, **fit_params)
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Train for ``max_epochs`` more epochs (building the network on the first call); labels are not used.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_frames, n_joints, n_dims) or list of arrays
+            Sequences of the frames, joints and coordinates seen in the first call.
+        y, classes : ignored
+        **fit_params : dict
+            Passed to skorch's training loop.
+
+        Returns
+        -------
+        self : MotionVAE
+        """
+        return super().partial_fit(X, None, **fit_params)
+
+    def _check_X(self, X, reset):
+        X, _ = validate_skeletons(self, X, reset=reset, two_d_as="frames")
+        return X
+
+    def _set_signal_args(self, X):
+        """The sequences' shape and the per-joint standardisation of their observed coordinates."""
+        self.input_shape_ = tuple(X.shape[1:])
         self.n_frames_ = X.shape[1]
         observed = ~np.isnan(X).any(axis=-1, keepdims=True)
         count = np.maximum(observed.sum(axis=(0, 1)), 1)
         mean = np.where(observed, X, 0.0).sum(axis=(0, 1)) / count
         std = np.sqrt(np.where(observed, (X - mean) ** 2, 0.0).sum(axis=(0, 1)) / count)
-        self.net_ = NeuralNet(
-            MotionVAEModule,
-            module__n_frames=X.shape[1], module__n_joints=X.shape[2], module__n_dims=X.shape[3],
-            module__mean=mean, module__scale=np.where(std > 0, std, 1.0),
-            module__latent_dim=self.latent_dim, module__hidden_channels=self.hidden_channels,
-            criterion=MaskedELBOLoss, criterion__beta=self.beta,
-            optimizer=torch.optim.Adam, optimizer__weight_decay=self.weight_decay, lr=self.lr,
-            max_epochs=self.max_epochs, batch_size=self.batch_size, iterator_train__shuffle=True,
-            train_split=None, verbose=self.verbose, device=check_device(self.device, self),
-        )
-        with seeded_torch(self.random_state, self.device):
-            self.net_.fit(X.astype(np.float32), None)
+        self.input_mean_, self.input_scale_ = mean, np.where(std > 0, std, 1.0)
+
+    def _train(self, X, codes, **fit_params):
+        super()._train(X.astype(np.float32), None, **fit_params)  # validated in float64, trained in float32
+
+    def initialize_module(self):
+        """Build :class:`MotionVAEModule` with the sequence shape and standardisation read in ``fit``."""
+        n_frames, n_joints, n_dims = self.input_shape_
+        sizes = dict(n_frames=n_frames, n_joints=n_joints, n_dims=n_dims, mean=self.input_mean_,
+                     scale=self.input_scale_, latent_dim=self.latent_dim, hidden_channels=self.hidden_channels)
+        self.module_ = self._initialized(self.module, "module", sizes)
+        return self
+
+    def initialize_criterion(self):
+        """The masked negative ELBO with ``beta`` (``criterion__*`` parameters win)."""
+        self.criterion_ = self._initialized(self.criterion, "criterion", {"beta": self.beta})
         return self
 
     @property
@@ -227,11 +267,11 @@ class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
         -------
         Z : ndarray of shape (n_samples, latent_dim)
         """
-        check_is_fitted(self)
+        check_is_fitted(self, "module_")
         return self._encode(self._sequences(X))
 
     def _encode(self, X):
-        module = self.net_.module_
+        module = self.module_
 
         class _Encoder(nn.Module):
             def __init__(self):
@@ -241,7 +281,7 @@ class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
             def forward(self, x):
                 return self.vae.encode(x)[0]
 
-        return forward_float64(_Encoder(), X, self.net_.device)
+        return forward_float64(_Encoder(), X, self.device or "cpu")
 
     def inverse_transform(self, X):
         """Decode latent codes into sequences (the decoder's mean, in the data's units).
@@ -254,12 +294,12 @@ class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
         -------
         sequences : ndarray of shape (n_samples, n_frames, n_joints, n_dims)
         """
-        check_is_fitted(self)
+        check_is_fitted(self, "module_")
         Z = check_array(X, dtype=np.float64)
         if Z.shape[1] != self.latent_dim:
             raise ValueError(f"X has {Z.shape[1]} columns; the latent codes of this MotionVAE have "
                              f"{self.latent_dim}.")
-        module = self.net_.module_
+        module = self.module_
 
         class _Decoder(nn.Module):
             def __init__(self):
@@ -269,7 +309,7 @@ class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
             def forward(self, z):
                 return self.vae.decode(z)
 
-        return forward_float64(_Decoder(), Z, self.net_.device)
+        return forward_float64(_Decoder(), Z, self.device or "cpu")
 
     def sample(self, n_samples=1, random_state=None):
         """Draw sequences from the prior: decode codes drawn from a standard normal.
@@ -283,11 +323,6 @@ class MotionVAE(SkeletonMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
         -------
         sequences : ndarray of shape (n_samples, n_frames, n_joints, n_dims)
         """
-        check_is_fitted(self)
+        check_is_fitted(self, "module_")
         z = check_random_state(random_state).standard_normal((n_samples, self.latent_dim))
         return self.inverse_transform(z)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = False
-        return tags

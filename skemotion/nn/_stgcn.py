@@ -323,13 +323,6 @@ class STGCNClassifier(SkeletonMixin, TorchClassifier):
                          train_split=train_split, callbacks=callbacks, verbose=verbose, random_state=random_state,
                          device=device, torch_threads=torch_threads, **kwargs)
 
-    @property
-    def net_(self):
-        """The estimator itself (the trained skorch net)."""
-        if not self.initialized_:
-            raise AttributeError("STGCNClassifier has no net_ before fit.")
-        return self
-
     def _validate_net_params(self):
         super()._validate_net_params()
         channels = tuple(self.channels)
@@ -396,12 +389,6 @@ class STGCNClassifier(SkeletonMixin, TorchClassifier):
         self.criterion_ = self.initialized_instance(self.criterion, kwargs)
         return self
 
-    def initialize_optimizer(self, *args, **kwargs):
-        """Adam (or ``optimizer``) with ``lr`` and ``weight_decay`` (``optimizer__*`` parameters win)."""
-        pgroups, options = self.get_params_for_optimizer("optimizer", self.get_all_learnable_params())
-        options.setdefault("weight_decay", self.weight_decay)
-        self.optimizer_ = self.optimizer(*pgroups, **options)
-        return self
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's logits, computed in float64).

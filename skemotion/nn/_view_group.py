@@ -5,23 +5,22 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
-from skorch import NeuralNetClassifier
+from sklearn.utils.validation import check_is_fitted
+from skorch.utils import is_dataset
 from torch import nn
 
 from ..motion import GaitImageEmbedding
 from ..skeleton import yaw_rotation
 from ..utils._tags import SkeletonMixin
 from ..utils.validation import validate_skeletons
+from ._base import TorchClassifier
 from ._gait_cnn import GaitCNN
-from ._training import TRAINING_CONSTRAINTS, check_device, forward_float64, seeded_torch
+from ._training import forward_float64
 
 
-class ViewGroupGaitCNNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
+class ViewGroupGaitCNNClassifier(SkeletonMixin, TorchClassifier):
     """ProxEmo's classifier (Narayanan et al. 2020): a gait-image CNN trained on emotion x view group.
 
     In ``fit`` every sequence is turned about the vertical axis into each of ``n_view_groups`` view groups
@@ -50,16 +49,25 @@ class ViewGroupGaitCNNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
     lr : float, default=3e-3
     weight_decay : float, default=0.0
     verbose : int, default=0
-    device : str, default="cpu"
+    device : str or torch.device, default="cpu"
     random_state : int, RandomState instance or None, default=None
-        Seeds the training views and torch (weights, shuffling, dropout).
+        Seeds the training views and, in a forked torch generator, the weights, shuffling and dropout.
+    torch_threads : int or None, default=1
+        Intra-op torch threads while training: one is the fastest for this small network.
+    **kwargs
+        Other :class:`skorch.NeuralNet` parameters (``module__head_size``, ``optimizer__*``, ``callbacks``...).
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
     n_joints_in_, n_dims_in_ : int
-    net_ : skorch.NeuralNetClassifier
-        Trained on ``n_classes * n_view_groups`` labels ``emotion * n_view_groups + group``.
+    input_shape_ : tuple of int
+        ``(3, height, width)`` of the gait images the network reads.
+    module_ : GaitCNN
+        The trained network, with ``n_classes * n_view_groups`` outputs ``emotion * n_view_groups + group``;
+        ``history_`` is the training log.
+    net_ : ViewGroupGaitCNNClassifier
+        The estimator itself (it is the skorch net).
 
     Examples
     --------
@@ -73,73 +81,68 @@ class ViewGroupGaitCNNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
+        **TorchClassifier._parameter_constraints,
         "n_view_groups": [Interval(Integral, 1, None, closed="left")],
         "views_per_group": [Interval(Integral, 1, None, closed="left")],
         "image_size": [tuple, list],
         "channels": [tuple, list],
         "n_groups": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        **TRAINING_CONSTRAINTS,
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, n_view_groups=4, views_per_group=2, image_size=(32, 16), channels=(8, 16), n_groups=4,
                  dropout=0.2, max_epochs=20, batch_size=32, lr=3e-3, weight_decay=0.0, verbose=0, device="cpu",
-                 random_state=None):
+                 random_state=None, torch_threads=1, *, module=GaitCNN, criterion=nn.CrossEntropyLoss,
+                 optimizer=torch.optim.Adam, train_split=None, **kwargs):
         self.n_view_groups = n_view_groups
         self.views_per_group = views_per_group
         self.image_size = image_size
         self.channels = channels
         self.n_groups = n_groups
         self.dropout = dropout
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
         self.weight_decay = weight_decay
-        self.verbose = verbose
-        self.device = device
-        self.random_state = random_state
+        super().__init__(module, criterion, optimizer=optimizer, lr=lr, max_epochs=max_epochs, batch_size=batch_size,
+                         train_split=train_split, verbose=verbose, random_state=random_state, device=device,
+                         torch_threads=torch_threads, **kwargs)
 
     def _images(self, X, angles):
         """Gait images of ``X[i]`` turned by ``angles[i]`` degrees about the vertical axis."""
         turned = np.einsum("nij,ntvj->ntvi", yaw_rotation(angles), X)
         return GaitImageEmbedding(image_size=tuple(self.image_size)).fit_transform(turned).astype(np.float32)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Train on every sequence seen from every view group.
+    def _check_X(self, X, reset):
+        X, _ = validate_skeletons(self, X, reset=reset, n_dims=3)
+        return X
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_frames, n_joints, 3) or list of (n_frames, n_joints, 3)
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        self : ViewGroupGaitCNNClassifier
-        """
-        X, _ = validate_skeletons(self, X, reset=True, n_dims=3)
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        rng = check_random_state(self.random_state)
+    def _validate_training_data(self, X, y, reset, classes=None):
+        """Every sequence seen from every view group: gait images and their emotion x group codes."""
+        X, codes = super()._validate_training_data(X, y, reset, classes=classes)
+        # A fresh fit draws its views from random_state; continued training goes on with the same stream.
+        if reset or not hasattr(self, "_view_rng_"):
+            self._view_rng_ = check_random_state(self.random_state)
         G, width = self.n_view_groups, 360.0 / self.n_view_groups
         group = np.tile(np.repeat(np.arange(G), self.views_per_group), len(X))
         source = np.repeat(np.arange(len(X)), G * self.views_per_group)
-        angles = group * width + rng.uniform(-width / 2, width / 2, len(group))
-        images = self._images(X[source], angles)
-        labels = (codes[source] * G + group).astype(np.int64)
-        self.net_ = NeuralNetClassifier(
-            GaitCNN, module__n_classes=len(self.classes_) * G, module__in_channels=3,
-            module__channels=tuple(self.channels), module__n_groups=self.n_groups, module__dropout=self.dropout,
-            criterion=nn.CrossEntropyLoss, optimizer=torch.optim.Adam, optimizer__weight_decay=self.weight_decay,
-            lr=self.lr, max_epochs=self.max_epochs, batch_size=self.batch_size, iterator_train__shuffle=True,
-            train_split=None, classes=np.arange(len(self.classes_) * G), verbose=self.verbose,
-            device=check_device(self.device, self),
-        )
-        with seeded_torch(rng.randint(np.iinfo(np.int32).max), self.device):
-            self.net_.fit(images, labels)
+        angles = group * width + self._view_rng_.uniform(-width / 2, width / 2, len(group))
+        return self._images(X[source], angles), (codes[source] * G + group).astype(np.int64)
+
+    def _fit_seed(self):
+        # The next draw of the stream that drew the views: one random_state seeds views and torch alike.
+        return int(self._view_rng_.randint(np.iinfo(np.int32).max))
+
+    def _set_signal_args(self, X):
+        self.input_shape_ = (X.shape[-1], *map(int, self.image_size))  # gait images have one channel per axis
+
+    def _check_input_shape(self, X):
+        pass  # validate_skeletons checks the joints and coordinates; the number of frames may vary
+
+    def initialize_module(self):
+        """Build :class:`GaitCNN` with ``n_classes * n_view_groups`` outputs."""
+        sizes = dict(n_classes=len(self.classes_) * self.n_view_groups, in_channels=self.input_shape_[0],
+                     channels=tuple(self.channels), n_groups=self.n_groups, dropout=self.dropout)
+        self.module_ = self._initialized(self.module, "module", sizes)
         return self
 
     def predict_proba(self, X):
@@ -153,29 +156,17 @@ class ViewGroupGaitCNNClassifier(SkeletonMixin, ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        X, _ = validate_skeletons(self, X, reset=False, n_dims=3)
+        if is_dataset(X):  # skorch's own validation data during training (emotion x group codes)
+            return super().predict_proba(X)
+        check_is_fitted(self, "module_")
+        X = self._check_X(X, reset=False)
         G, n_classes = self.n_view_groups, len(self.classes_)
         proba = np.zeros((len(X), n_classes))
         for g in range(G):
-            logits = forward_float64(self.net_.module_, self._images(X, np.full(len(X), g * 360.0 / G)),
-                                     self.net_.device)
+            logits = forward_float64(self.module_, self._images(X, np.full(len(X), g * 360.0 / G)),
+                                     self.device or "cpu")
             proba += softmax(logits.reshape(len(X), n_classes, G)[:, :, g], axis=1)
         return proba / G
-
-    def predict(self, X):
-        """Most probable emotion.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_frames, n_joints, 3) or list of arrays
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)  # first: it checks that the model is fitted
-        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

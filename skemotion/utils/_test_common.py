@@ -45,11 +45,6 @@ INIT_PARAMS = {
     "ConditionalConvGAN": dict(max_epochs=1, module__hidden_channels=4, module__global_dim=2,
                                discriminator__hidden_channels=4, discriminator__n_layers=2, random_state=0),
     "EEGGANSampler": dict(hidden_channels=4, global_dim=2, max_epochs=1, random_state=0),
-    # Checked only where braindecode imports. The checks' rows are epochs of a few samples: an EEGNet with
-    # kernels of 2 samples and no pooling fits them (the default one needs 64 samples or more).
-    "BraindecodeClassifier": dict(module_params=dict(F1=4, D=1, kernel_length=2, depthwise_kernel_length=2,
-                                                     pool1_kernel_size=1, pool2_kernel_size=1, drop_prob=0.0),
-                                  max_epochs=20, lr=0.05, batch_size=64, random_state=0),
 }
 
 _ONE_FEATURE_MEANS_ONE_FRAME = (

@@ -36,7 +36,7 @@ from skemotion.cli import main
 from skemotion.datasets import load_bandai_namco, load_emotion_gait, make_emotional_gait
 from skemotion.io import BVHError, BVHMotion, PartialReadWarning, iter_video_frames, read_bvh, read_video, write_bvh
 from skemotion.metrics import diversity, frechet_distance, gaussian_frechet_distance, precision_recall_density_coverage
-from skemotion.motion import KinematicFeatures, SkeletonNormalizer
+from skemotion.motion import AffectiveFeatures, KinematicFeatures, SkeletonNormalizer
 from skemotion.motion._normalizer import body_size
 from skemotion.nn import GaitCNNClassifier
 from skemotion.nn._base import torch_threads
@@ -553,6 +553,57 @@ def test_skeleton_features_scale_with_coordinates_near_the_float_range(scale):
                                rtol=1e-12)
     normalised = SkeletonNormalizer().fit_transform(X)
     np.testing.assert_allclose(SkeletonNormalizer().fit_transform(X_big), normalised, rtol=1e-9, atol=1e-12)
+
+
+_AFFECTIVE_GAIT = np.asarray(make_emotional_gait(4, n_frames=12, length_jitter=0, random_state=1).data)
+
+
+def _degree(name):
+    """How an affective feature scales with the coordinates: volume s^3, areas s^2, angles not at all."""
+    return {"volume": 3, "area": 2, "angle": 0}.get(name.split("_")[0], 1)
+
+
+@given(exponent=st.integers(-565, 498), mantissa=st.floats(1.0, 2.0))
+@settings(max_examples=40, deadline=None)
+def test_affective_features_are_homogeneous_from_1e_170_to_1e150(exponent, mantissa):
+    """Lengths, speeds, strides and their spreads scale as s, angles not at all, areas as s^2 and the
+    volume as s^3 while that is a normal float, and are NaN with a warning naming them beyond (issue 15)."""
+    scale = mantissa * 2.0**exponent  # 1e-170 (2^-565) to 1e150 (2^498)
+    features = AffectiveFeatures(frame_rate=30.0).fit(_AFFECTIVE_GAIT)
+    names = features.get_feature_names_out()
+    unit = features.transform(_AFFECTIVE_GAIT)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scaled = features.transform(_AFFECTIVE_GAIT * scale)
+    said = " ".join(str(w.message) for w in caught)
+    for name, got, ref in zip(names, scaled.T, unit.T):
+        degree = _degree(name)
+        if degree == 0:
+            np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12, err_msg=name)
+            continue
+        magnitude = np.log2(scale) * degree  # the feature's power of two, about
+        if -1015 < magnitude < 1015:  # a normal float, with room for the feature's own size
+            for _ in range(degree):  # one division at a time: scale**3 alone would overflow
+                got = got / scale
+            np.testing.assert_allclose(got, ref, rtol=1e-9, atol=0, err_msg=name)
+        elif magnitude < -1030 or magnitude > 1030:
+            assert np.isnan(got).all(), name
+            assert name.rsplit("_", 1)[0] in said, (name, said)
+    assert np.isfinite(scaled[:, [_degree(n) <= 1 for n in names]]).all()  # nothing else lost, ever
+
+
+def test_affective_angles_of_collinear_joints_are_exact():
+    """Shoulders on the line through the neck read 0 and pi to round-off, not arccos's 1e-8 rad."""
+    X = _AFFECTIVE_GAIT.copy()
+    layout = get_layout("body16")
+    neck, left, right = (layout.index(name) for name in ("neck", "left_shoulder", "right_shoulder"))
+    X[:, :, left] = X[:, :, neck] + [0.25, 0, 0]
+    X[:, :, right] = X[:, :, neck] - [0.125, 0, 0]
+    features = AffectiveFeatures(frame_rate=30.0).fit(X)
+    values = dict(zip(features.get_feature_names_out(), features.transform(X).T))
+    np.testing.assert_allclose(values["angle_neck_shoulders_mean"], np.pi, rtol=1e-15)
+    np.testing.assert_allclose(values["angle_right_shoulder_neck_left_shoulder_mean"], 0, atol=1e-15)
+    np.testing.assert_allclose(values["angle_neck_shoulders_std"], 0, atol=1e-15)
 
 
 def _moments(seed, d=3):

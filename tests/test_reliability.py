@@ -36,7 +36,8 @@ import skemotion.io._bvh
 import skemotion.pose
 import skemotion.utils._files
 from skemotion.cli import main
-from skemotion.datasets import load_bandai_namco, load_emotion_gait, make_emotional_gait
+from skemotion.datasets import load_bandai_namco, load_emotion_gait, make_eeg_emotion, make_emotional_gait
+from skemotion.eeg import EEGBandFeatures
 from skemotion.io import (
     BVHError,
     BVHMotion,
@@ -746,6 +747,32 @@ def test_wasserstein_mds_is_homogeneous(exponent):
     new = signatures[:2] + 0.1
     np.testing.assert_allclose(np.ldexp(scaled.transform(new * scale), -exponent), unit.transform(new), rtol=1e-10)
     assert np.abs(unit.embedding_).max() > 0.1
+
+
+_EEG = make_eeg_emotion(n_subjects=1, n_trials=3, random_state=0)
+
+
+@given(exponent=st.integers(-1000, 1000), method=st.sampled_from(["welch", "filter", "multitaper"]))
+@example(exponent=-997, method="welch").via("1e-300")
+@example(exponent=997, method="multitaper").via("1e300")
+@settings(max_examples=25, deadline=None)
+@pytest.mark.filterwarnings("ignore:EEGBandFeatures.method='filter'.:RuntimeWarning")  # short epochs: known bias
+def test_eeg_band_features_of_any_amplitude(exponent, method):
+    """A Gaussian's DE shifts by ln s when the signal is scaled by s (1e-300 gave -inf, 1e300 NaN); band
+    powers scale as s**2 while that is a normal float and are refused, with what to do, beyond."""
+    X = np.asarray(_EEG.data[:2, :4])
+    features = EEGBandFeatures(_EEG.sfreq, feature="both", method=method)
+    unit = features.fit_transform(X).reshape(2, 4, 2, -1)
+    scale = 2.0**exponent
+    de = EEGBandFeatures(_EEG.sfreq, feature="de", method=method).fit_transform(X * scale).reshape(2, 4, -1)
+    np.testing.assert_allclose(de, unit[:, :, 0] + exponent * np.log(2.0), rtol=1e-12, atol=1e-9)
+    largest_power, smallest_power = unit[:, :, 1].max(), unit[:, :, 1].min()
+    if np.log2(largest_power) + 2 * exponent < 1020 and np.log2(smallest_power) + 2 * exponent > -1018:
+        both = features.fit_transform(X * scale).reshape(2, 4, 2, -1)
+        np.testing.assert_allclose(np.ldexp(both[:, :, 1], -2 * exponent), unit[:, :, 1], rtol=1e-9)
+    elif abs(exponent) > 560:
+        with pytest.raises(OverflowError, match="outside the float range.*feature='de'"):
+            EEGBandFeatures(_EEG.sfreq, feature="psd", method=method).fit_transform(X * scale)
 
 
 def _moments(seed, d=3):

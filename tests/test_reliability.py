@@ -50,7 +50,13 @@ from skemotion.io import (
     skeleton_to_bvh,
     write_bvh,
 )
-from skemotion.metrics import diversity, frechet_distance, gaussian_frechet_distance, precision_recall_density_coverage
+from skemotion.metrics import (
+    classifier_two_sample_auc,
+    diversity,
+    frechet_distance,
+    gaussian_frechet_distance,
+    precision_recall_density_coverage,
+)
 from skemotion.motion import AffectiveFeatures, JointDistances, KinematicFeatures, SkeletonNormalizer
 from skemotion.motion._normalizer import body_size
 from skemotion.nn import GaitCNNClassifier
@@ -773,6 +779,17 @@ def test_eeg_band_features_of_any_amplitude(exponent, method):
     elif abs(exponent) > 560:
         with pytest.raises(OverflowError, match="outside the float range.*feature='de'"):
             EEGBandFeatures(_EEG.sfreq, feature="psd", method=method).fit_transform(X * scale)
+
+
+@pytest.mark.parametrize("exponent", [-1000, -150, 150, 1000])
+def test_classifier_two_sample_auc_does_not_depend_on_the_scale(exponent):
+    """The default forest computes in float32: features of 1e300 were inf ("All the 5 fits failed") and of
+    1e-300 were 0 (an AUC of 0.5 for any two sets). Trees are blind to scaling a feature: the same AUC."""
+    rng = np.random.default_rng(0)
+    real, synthetic = rng.normal(size=(60, 3)), rng.normal(0.8, 1, size=(60, 3))
+    unit = classifier_two_sample_auc(real, synthetic, random_state=0)
+    assert unit > 0.6  # the sets differ, and the forest sees it
+    assert classifier_two_sample_auc(real * 2.0**exponent, synthetic * 2.0**exponent, random_state=0) == unit
 
 
 def _moments(seed, d=3):

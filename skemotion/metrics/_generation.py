@@ -454,6 +454,9 @@ def classifier_two_sample_auc(real, synthetic, *, estimator=None, cv=5, features
     random_state = check_random_state(random_state)
     if estimator is None:
         estimator = RandomForestClassifier(n_estimators=200, random_state=random_state.randint(2**31 - 1))
+        # Trees compute in float32, where features beyond 3e38 are inf and below 1e-45 are 0, but are blind
+        # to scaling a feature: each one is divided by an exact power of two near its largest |value|.
+        Z = Z / np.array([_power_of_two_scale(column) for column in Z.T])
     if isinstance(cv, int):
         cv = StratifiedKFold(cv, shuffle=True, random_state=random_state.randint(2**31 - 1))
     return float(cross_val_score(clone(estimator), Z, labels, cv=cv, scoring="roc_auc", n_jobs=n_jobs).mean())

@@ -45,6 +45,7 @@ from skemotion.io import (
     iter_video_frames,
     load_model,
     read_bvh,
+    read_c3d,
     read_video,
     save_model,
     skeleton_to_bvh,
@@ -580,6 +581,25 @@ def test_a_bvh_shorter_than_its_frames_header_names_both_numbers(tmp_path):
     with pytest.raises(BVHError, match=rf"short.bvh, line {len(lines) - 2}: file ends after 3 of 5 frames "
                                        rf"declared in line {frames_line}"):
         read_bvh(tmp_path / "short.bvh")
+
+
+def test_a_c3d_shorter_than_its_header_warns_with_both_numbers(tmp_path):
+    ezc3d = pytest.importorskip("ezc3d")
+    c3d = ezc3d.c3d()
+    c3d["parameters"]["POINT"]["RATE"]["value"] = [100.0]
+    c3d["parameters"]["POINT"]["LABELS"]["value"] = ("a", "b")
+    points = np.ones((4, 2, 50))
+    points[:3] = np.random.default_rng(0).normal(size=(3, 2, 50))
+    c3d["data"]["points"] = points
+    whole, cut = tmp_path / "whole.c3d", tmp_path / "cut.c3d"
+    c3d.write(str(whole))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PartialReadWarning)
+        assert read_c3d(whole).markers.shape == (50, 2, 3)  # a whole file: no warning
+    data = whole.read_bytes()
+    cut.write_bytes(data[: int(len(data) * 0.7)])
+    with pytest.warns(PartialReadWarning, match=r"cut.c3d: read 30 of the 50 frames its header claims"):
+        assert read_c3d(cut).markers.shape == (30, 2, 3)
 
 
 @given(rate=st.floats(0.5, 5000, allow_nan=False), step=st.integers(1, 7), n=st.integers(1, 60))

@@ -155,7 +155,9 @@ class AffectiveFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
 
     The input is skeletons in the ``body16`` layout, or in any layout mapped onto it (``layout``), in the
     units of the data: normalise them first (:class:`SkeletonNormalizer`) so that distances compare across
-    people. NaN joints give NaN features in the frames they touch, which the summaries skip. The gait-cycle
+    people. NaN joints give NaN features in the frames they touch, which the summaries skip. Every feature is
+    computed without overflow or underflow from coordinates of 1e-170 to 1e150; an area or volume that is itself
+    outside the float range is NaN, with a ``RuntimeWarning``. The gait-cycle
     time of Randhavane et al. is left out (it needs a step detector).
 
     Parameters

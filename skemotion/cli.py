@@ -95,13 +95,13 @@ def benchmark(args):
     print(f"\nWrote {markdown}, {figure} and {markdown.with_suffix('.json')}")
 
 
-def _check_output_dir(folder):
+def _check_output_dir(folder, names=("benchmark.md", "benchmark.png")):
     """Refuse an output folder that cannot be written now, rather than after the whole benchmark."""
     from .utils._files import check_writable
 
     existing = next(p for p in (folder, *folder.parents) if p.exists())
     if existing == folder:
-        for name in ("benchmark.md", "benchmark.png"):
+        for name in names:
             check_writable(folder / name)
     else:  # the first missing folder must be creatable in the last existing one
         check_writable(existing / folder.relative_to(existing).parts[0])
@@ -149,6 +149,7 @@ def train(args):
     from .datasets import EMOTIONAL_STYLES, load_bandai_namco
     from .io import save_model
 
+    _check_output_dir(Path(args.output).parent, names=[Path(args.output).name])  # before training, not after
     bunch = load_bandai_namco(args.bandai, styles=EMOTIONAL_STYLES, contents="shared", layout="body16",
                               n_jobs=args.n_jobs)
     model = recommended_pipeline(args.random_state).fit(bunch.data, bunch.target)

@@ -24,25 +24,47 @@ import numpy as np
 import pytest
 import scipy.linalg
 import scipy.stats
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from joblib import Parallel, delayed
+from sklearn.linear_model import LogisticRegression
 
 import skemotion
 import skemotion.benchmark
+import skemotion.datasets
 import skemotion.io._bvh
 import skemotion.pose
+import skemotion.utils._files
 from skemotion.cli import main
-from skemotion.datasets import load_bandai_namco, load_emotion_gait, make_emotional_gait
-from skemotion.io import BVHError, BVHMotion, PartialReadWarning, iter_video_frames, read_bvh, read_video, write_bvh
-from skemotion.metrics import diversity, frechet_distance, gaussian_frechet_distance, precision_recall_density_coverage
-from skemotion.motion import KinematicFeatures, SkeletonNormalizer
+from skemotion.datasets import load_bandai_namco, load_emotion_gait, make_eeg_emotion, make_emotional_gait
+from skemotion.eeg import EEGBandFeatures
+from skemotion.io import (
+    BVHError,
+    BVHMotion,
+    PartialReadWarning,
+    iter_video_frames,
+    load_model,
+    read_bvh,
+    read_c3d,
+    read_video,
+    save_model,
+    skeleton_to_bvh,
+    write_bvh,
+)
+from skemotion.metrics import (
+    classifier_two_sample_auc,
+    diversity,
+    frechet_distance,
+    gaussian_frechet_distance,
+    precision_recall_density_coverage,
+)
+from skemotion.motion import AffectiveFeatures, JointDistances, KinematicFeatures, SkeletonNormalizer
 from skemotion.motion._normalizer import body_size
 from skemotion.nn import GaitCNNClassifier
 from skemotion.nn._base import torch_threads
 from skemotion.pose._mediapipe import array_frames
 from skemotion.samplers import GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
-from skemotion.signatures import pairwise_wasserstein
+from skemotion.signatures import WassersteinMDS, pairwise_sliced_wasserstein, pairwise_wasserstein
 from skemotion.skeleton import get_layout, with_metadata
 from skemotion.skeleton._kinematics import vector_norm
 from skemotion.utils._files import atomic_path, atomic_write, check_writable
@@ -202,6 +224,44 @@ def test_extract_refuses_an_unwritable_output_before_extracting(tmp_path, monkey
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_save_model_uses_the_usual_permissions_and_keeps_a_replaced_files(tmp_path):
+    """save_model goes through atomic_write: a new model gets 0666 less the umask (mkstemp gave 0600), a
+    replaced one keeps its mode."""
+    model = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
+    target = save_model(model, tmp_path / "m.skops")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    target.chmod(0o640)
+    save_model(model, target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert load_model(target).predict([[0.9]]).tolist() == [1]
+
+
+def test_save_model_failing_midway_keeps_the_old_model(tmp_path, monkeypatch):
+    target = tmp_path / "m.skops"
+    target.write_bytes(b"old model")
+    real = skemotion.utils._files.os.replace
+
+    def half_then_fail(part, path):
+        assert Path(part).stat().st_size > 0  # the new model was written in full to the temporary file
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(skemotion.utils._files.os, "replace", half_then_fail)
+    with pytest.raises(OSError, match="No space"):
+        save_model(LogisticRegression().fit([[0.0], [1.0]], [0, 1]), target)
+    monkeypatch.setattr(skemotion.utils._files.os, "replace", real)
+    assert target.read_bytes() == b"old model"
+    assert _entries(tmp_path) == ["m.skops"]
+
+
+def test_train_refuses_an_unwritable_output_before_loading(tmp_path, monkeypatch, capsys):
+    def never(*args, **kwargs):
+        pytest.fail("loaded the data before checking -o")
+    monkeypatch.setattr(skemotion.datasets, "load_bandai_namco", never)
+    assert main(["train", "--bandai", "folder", "-o", str(tmp_path)]) == 1  # a folder, not a file
+    assert "it is a folder" in capsys.readouterr().err
+
+
 def test_extract_whose_every_input_failed_exits_non_zero(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(skemotion.pose, "PoseExtractor", _FakeExtractor)
     monkeypatch.setattr(_FakeExtractor, "failed", True)
@@ -282,6 +342,25 @@ def test_write_bvh_refuses_what_the_reader_refuses(tmp_path):
         write_bvh(tmp_path / "a.bvh", no_channels)
     with pytest.raises(TypeError, match="writes a BVHMotion, got ndarray"):
         write_bvh(tmp_path / "a.bvh", np.zeros((1, 1)))
+
+
+def test_write_bvh_refuses_values_that_round_beyond_the_float_range(tmp_path):
+    """1.7976931348623157e308 at 10 digits is 1.797693135e+308, which the reader reads as inf."""
+    motion = np.array([[0, 0, 0, 0, 0], [1, 0, np.finfo(float).max, 0, 90]], float)
+    with pytest.raises(ValueError, match=r"frame 1, joint 'shoulder' Zposition rounds to 1.797693135e\+308"):
+        write_bvh(tmp_path / "a.bvh", _arm(motion))
+    assert _entries(tmp_path) == []
+    write_bvh(tmp_path / "a.bvh", _arm(motion), precision=17)  # exact: representable
+    assert read_bvh(tmp_path / "a.bvh").motion[1, 2] == np.finfo(float).max
+    write_bvh(tmp_path / "b.bvh", _arm(motion * 0.999))  # 1.796e308 rounds to a finite value
+    assert np.isfinite(read_bvh(tmp_path / "b.bvh").motion).all()
+
+
+@pytest.mark.parametrize("rate", [0, -30.0, np.nan, np.inf, True, "30"])
+def test_skeleton_to_bvh_refuses_a_frame_rate_that_is_not_a_positive_number(rate):
+    sequence = np.cumsum(np.random.default_rng(0).normal(size=(4, 3, 3)), axis=1)
+    with pytest.raises(ValueError, match="positive finite frame_rate"):
+        skeleton_to_bvh(sequence, [-1, 0, 1], frame_rate=rate)
 
 
 def test_small_values_survive_the_default_precision(tmp_path):
@@ -504,6 +583,25 @@ def test_a_bvh_shorter_than_its_frames_header_names_both_numbers(tmp_path):
         read_bvh(tmp_path / "short.bvh")
 
 
+def test_a_c3d_shorter_than_its_header_warns_with_both_numbers(tmp_path):
+    ezc3d = pytest.importorskip("ezc3d")
+    c3d = ezc3d.c3d()
+    c3d["parameters"]["POINT"]["RATE"]["value"] = [100.0]
+    c3d["parameters"]["POINT"]["LABELS"]["value"] = ("a", "b")
+    points = np.ones((4, 2, 50))
+    points[:3] = np.random.default_rng(0).normal(size=(3, 2, 50))
+    c3d["data"]["points"] = points
+    whole, cut = tmp_path / "whole.c3d", tmp_path / "cut.c3d"
+    c3d.write(str(whole))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PartialReadWarning)
+        assert read_c3d(whole).markers.shape == (50, 2, 3)  # a whole file: no warning
+    data = whole.read_bytes()
+    cut.write_bytes(data[: int(len(data) * 0.7)])
+    with pytest.warns(PartialReadWarning, match=r"cut.c3d: read 30 of the 50 frames its header claims"):
+        assert read_c3d(cut).markers.shape == (30, 2, 3)
+
+
 @given(rate=st.floats(0.5, 5000, allow_nan=False), step=st.integers(1, 7), n=st.integers(1, 60))
 @settings(max_examples=200, deadline=None)
 def test_mediapipe_timestamps_are_integer_and_strictly_increasing(rate, step, n):
@@ -553,6 +651,165 @@ def test_skeleton_features_scale_with_coordinates_near_the_float_range(scale):
                                rtol=1e-12)
     normalised = SkeletonNormalizer().fit_transform(X)
     np.testing.assert_allclose(SkeletonNormalizer().fit_transform(X_big), normalised, rtol=1e-9, atol=1e-12)
+
+
+_AFFECTIVE_GAIT = np.asarray(make_emotional_gait(4, n_frames=12, length_jitter=0, random_state=1).data)
+
+
+def _degree(name):
+    """How an affective feature scales with the coordinates: volume s^3, areas s^2, angles not at all."""
+    return {"volume": 3, "area": 2, "angle": 0}.get(name.split("_")[0], 1)
+
+
+@given(exponent=st.integers(-565, 498), mantissa=st.floats(1.0, 2.0))
+@example(exponent=-565, mantissa=1.5).via("the ends of the range: 1e-170")
+@example(exponent=498, mantissa=1.5).via("1e150")
+@settings(max_examples=40, deadline=None)
+def test_affective_features_are_homogeneous_from_1e_170_to_1e150(exponent, mantissa):
+    """Lengths, speeds, strides and their spreads scale as s, angles not at all, areas as s^2 and the
+    volume as s^3 while that is a normal float, and are NaN with a warning naming them beyond (issue 15)."""
+    scale = mantissa * 2.0**exponent  # 1e-170 (2^-565) to 1e150 (2^498)
+    features = AffectiveFeatures(frame_rate=30.0).fit(_AFFECTIVE_GAIT)
+    names = features.get_feature_names_out()
+    unit = features.transform(_AFFECTIVE_GAIT)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scaled = features.transform(_AFFECTIVE_GAIT * scale)
+    said = " ".join(str(w.message) for w in caught)
+    for name, got, ref in zip(names, scaled.T, unit.T):
+        degree = _degree(name)
+        if degree == 0:
+            np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12, err_msg=name)
+            continue
+        magnitude = np.log2(scale) * degree  # the feature's power of two, about
+        if -1015 < magnitude < 1015:  # a normal float, with room for the feature's own size
+            for _ in range(degree):  # one division at a time: scale**3 alone would overflow
+                got = got / scale
+            np.testing.assert_allclose(got, ref, rtol=1e-9, atol=0, err_msg=name)
+        elif magnitude < -1030 or magnitude > 1030:
+            assert np.isnan(got).all(), name
+            assert name.rsplit("_", 1)[0] in said, (name, said)
+    assert np.isfinite(scaled[:, [_degree(n) <= 1 for n in names]]).all()  # nothing else lost, ever
+
+
+def test_affective_angles_of_collinear_joints_are_exact():
+    """Shoulders on the line through the neck read 0 and pi to round-off, not arccos's 1e-8 rad."""
+    X = _AFFECTIVE_GAIT.copy()
+    layout = get_layout("body16")
+    neck, left, right = (layout.index(name) for name in ("neck", "left_shoulder", "right_shoulder"))
+    direction = np.random.default_rng(0).normal(size=X[:, :, neck].shape)  # cosines of 1 - 1e-16, not 1
+    X[:, :, left] = X[:, :, neck] + 0.37 * direction
+    X[:, :, right] = X[:, :, neck] - 0.61 * direction
+    features = AffectiveFeatures(frame_rate=30.0).fit(X)
+    values = dict(zip(features.get_feature_names_out(), features.transform(X).T))
+    np.testing.assert_allclose(values["angle_neck_shoulders_mean"], np.pi, rtol=1e-15)
+    np.testing.assert_allclose(values["angle_right_shoulder_neck_left_shoulder_mean"], 0, atol=1e-14)
+    np.testing.assert_allclose(values["angle_neck_shoulders_std"], 0, atol=1e-14)
+
+
+@given(exponent=st.integers(-565, 498), mantissa=st.floats(1.0, 2.0))
+@example(exponent=-565, mantissa=1.5).via("the ends of the range: 1e-170")
+@example(exponent=498, mantissa=1.5).via("1e150")
+@settings(max_examples=30, deadline=None)
+def test_joint_distance_spreads_are_homogeneous(exponent, mantissa):
+    """JointDistances' std went through np.nanstd, whose squares underflow to 0 near 1e-170."""
+    scale = mantissa * 2.0**exponent
+    unit = JointDistances().fit_transform(_AFFECTIVE_GAIT)
+    # atol: the spreads of rigid bones are round-off (1e-16) at any scale
+    np.testing.assert_allclose(JointDistances().fit_transform(_AFFECTIVE_GAIT * scale) / scale, unit, rtol=1e-9,
+                               atol=1e-12)
+    assert (unit[:, 1::4] > 1e-3).sum() > unit.shape[0]  # real spreads (moving limbs) are checked at rtol
+
+
+@given(exponent=st.integers(-560, 500), seed=st.integers(0, 2**16))
+@example(exponent=-560, seed=0).via("below the range")
+@example(exponent=-500, seed=0).via("1e-150")
+@example(exponent=500, seed=0).via("beyond the range")
+@settings(max_examples=40, deadline=None)
+def test_frechet_distance_of_samples_scales_as_s_squared_or_is_refused(exponent, seed):
+    """Covariances square the features: at unit scale, then scaled back; refused where s^2 leaves the range."""
+    rng = np.random.default_rng(seed)
+    real, synthetic = rng.normal(size=(40, 3)), rng.normal(0.5, 1.5, size=(40, 3))
+    unit = _frechet_closed_form(real.mean(0), np.cov(real, rowvar=False), synthetic.mean(0),
+                                np.cov(synthetic, rowvar=False))
+    scale = 2.0**exponent  # exact, so the reference is the unit-scale closed form times 4^exponent
+    if 2 * exponent > 1020:
+        with pytest.raises(OverflowError, match="exceeds the float range"):
+            frechet_distance(real * scale, synthetic * scale)
+    elif 2 * exponent < -1018:
+        with pytest.raises(ValueError, match="below the float range"):
+            frechet_distance(real * scale, synthetic * scale)
+    else:
+        got = frechet_distance(real * scale, synthetic * scale)
+        assert np.ldexp(got, -2 * exponent) == pytest.approx(unit, rel=1e-8)
+
+
+@given(exponent=st.integers(-565, 500), p=st.sampled_from([1, 2, 3]))
+@example(exponent=-565, p=2).via("1e-170")
+@example(exponent=530, p=2).via("1e160")
+@settings(max_examples=30, deadline=None)
+def test_sliced_wasserstein_is_homogeneous(exponent, p):
+    """W_p^p of projections near 1e160 overflowed to inf, near 1e-170 underflowed to 0."""
+    rng = np.random.default_rng(exponent % 97)
+    U, V = rng.normal(size=(2, 30, 3)), rng.normal(0.4, 1, size=(3, 25, 3))
+    unit = pairwise_sliced_wasserstein(U, V, p=p, random_state=0)
+    scaled = pairwise_sliced_wasserstein(U * 2.0**exponent, V * 2.0**exponent, p=p, random_state=0)
+    np.testing.assert_allclose(np.ldexp(scaled, -exponent), unit, rtol=1e-12)
+    assert (unit > 0).all()
+
+
+@given(exponent=st.integers(-560, 500))
+@example(exponent=-560).via("1e-169")
+@example(exponent=500).via("1e150")
+@settings(max_examples=20, deadline=None)
+def test_wasserstein_mds_is_homogeneous(exponent):
+    """Classical MDS squares the dissimilarities: near 1e-160 the embedding collapsed to 0."""
+    rng = np.random.default_rng(0)
+    signatures = np.sort(rng.normal(size=(6, 20)) * rng.uniform(0.5, 2, size=(6, 1)), axis=1)
+    scale = 2.0**exponent
+    unit = WassersteinMDS(n_components=2).fit(signatures)
+    scaled = WassersteinMDS(n_components=2).fit(signatures * scale)
+    np.testing.assert_allclose(np.ldexp(scaled.embedding_, -exponent), unit.embedding_, rtol=1e-12, atol=1e-300)
+    new = signatures[:2] + 0.1
+    np.testing.assert_allclose(np.ldexp(scaled.transform(new * scale), -exponent), unit.transform(new), rtol=1e-10)
+    assert np.abs(unit.embedding_).max() > 0.1
+
+
+_EEG = make_eeg_emotion(n_subjects=1, n_trials=3, random_state=0)
+
+
+@given(exponent=st.integers(-1000, 1000), method=st.sampled_from(["welch", "filter", "multitaper"]))
+@example(exponent=-997, method="welch").via("1e-300")
+@example(exponent=997, method="multitaper").via("1e300")
+@settings(max_examples=25, deadline=None)
+@pytest.mark.filterwarnings("ignore:EEGBandFeatures.method='filter'.:RuntimeWarning")  # short epochs: known bias
+def test_eeg_band_features_of_any_amplitude(exponent, method):
+    """A Gaussian's DE shifts by ln s when the signal is scaled by s (1e-300 gave -inf, 1e300 NaN); band
+    powers scale as s**2 while that is a normal float and are refused, with what to do, beyond."""
+    X = np.asarray(_EEG.data[:2, :4])
+    features = EEGBandFeatures(_EEG.sfreq, feature="both", method=method)
+    unit = features.fit_transform(X).reshape(2, 4, 2, -1)
+    scale = 2.0**exponent
+    de = EEGBandFeatures(_EEG.sfreq, feature="de", method=method).fit_transform(X * scale).reshape(2, 4, -1)
+    np.testing.assert_allclose(de, unit[:, :, 0] + exponent * np.log(2.0), rtol=1e-12, atol=1e-9)
+    largest_power, smallest_power = unit[:, :, 1].max(), unit[:, :, 1].min()
+    if np.log2(largest_power) + 2 * exponent < 1020 and np.log2(smallest_power) + 2 * exponent > -1018:
+        both = features.fit_transform(X * scale).reshape(2, 4, 2, -1)
+        np.testing.assert_allclose(np.ldexp(both[:, :, 1], -2 * exponent), unit[:, :, 1], rtol=1e-9)
+    elif abs(exponent) > 560:
+        with pytest.raises(OverflowError, match="outside the float range.*feature='de'"):
+            EEGBandFeatures(_EEG.sfreq, feature="psd", method=method).fit_transform(X * scale)
+
+
+@pytest.mark.parametrize("exponent", [-1000, -150, 150, 1000])
+def test_classifier_two_sample_auc_does_not_depend_on_the_scale(exponent):
+    """The default forest computes in float32: features of 1e300 were inf ("All the 5 fits failed") and of
+    1e-300 were 0 (an AUC of 0.5 for any two sets). Trees are blind to scaling a feature: the same AUC."""
+    rng = np.random.default_rng(0)
+    real, synthetic = rng.normal(size=(60, 3)), rng.normal(0.8, 1, size=(60, 3))
+    unit = classifier_two_sample_auc(real, synthetic, random_state=0)
+    assert unit > 0.6  # the sets differ, and the forest sees it
+    assert classifier_two_sample_auc(real * 2.0**exponent, synthetic * 2.0**exponent, random_state=0) == unit
 
 
 def _moments(seed, d=3):

@@ -162,17 +162,19 @@ class EEGBandFeatures(EEGMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_eeg(self, X, reset=False)
-        power = self._band_power(X)
+        # Powers square the signal: epochs of amplitude beyond 2**400 or below 2**-400 are divided by an exact
+        # power of two first (1e-300 gave -inf DE, 1e300 NaN); ordinary epochs are untouched.
+        exponent = _scale_exponents(X)
+        power = self._band_power(np.ldexp(X, -exponent))
         # A flat channel has no power in any band, but every estimator turns its rounding (the mean
         # subtracted from a constant, a filter's ringing on a DC offset) into a tiny finite power, whose DE
         # (about -35 to -75 nats) would look like a very quiet channel. Such channels get exactly 0.
         power[_flat_channels(X)] = 0.0
         self._warn_silent(power)
-        if self.feature == "psd":
-            values = power
-        else:
-            de = differential_entropy(power)
-            values = de if self.feature == "de" else np.concatenate([de, power], axis=-1)
+        de = differential_entropy(power) + exponent * np.log(2.0)  # 0.5 ln(p * 4**e) = 0.5 ln p + e ln 2
+        if self.feature != "de":
+            power = _scaled_back(power, 2 * exponent, X)
+        values = power if self.feature == "psd" else de if self.feature == "de" else np.concatenate([de, power], -1)
         return values.reshape(len(X), -1)
 
     def _band_power(self, X):
@@ -300,6 +302,26 @@ def _checked_bands(bands, sfreq):
             )
         checked[str(name)] = (low, high)
     return checked
+
+
+def _scale_exponents(X):
+    """``(n_epochs, 1, 1)`` exponents of a power of two near each epoch's largest |value|, 0 for ordinary ones."""
+    largest = np.abs(X).max(axis=(1, 2), keepdims=True, initial=0.0)
+    extreme = np.isfinite(largest) & (largest > 0) & ((largest > 2.0**400) | (largest < 2.0**-400))
+    return np.where(extreme, np.floor(np.log2(np.where(extreme, largest, 1.0))), 0).astype(int)
+
+
+def _scaled_back(power, exponent, X):
+    """Band powers at unit scale times ``2**exponent``, refused where that leaves the float range."""
+    with np.errstate(over="ignore", under="ignore"):
+        scaled = np.ldexp(power, exponent)
+    lost = (power > 0) & (np.isinf(scaled) | (scaled < np.finfo(float).tiny))
+    if lost.any():
+        epoch = np.unravel_index(np.argmax(lost), lost.shape)[0]
+        raise OverflowError(f"EEGBandFeatures: the band powers of epoch {epoch} (amplitudes of about "
+                            f"{np.abs(X[epoch]).max():.3g}) are outside the float range; rescale the signal "
+                            "(e.g. to volts) or use feature='de', which is computed for any amplitude.")
+    return scaled
 
 
 def _flat_channels(X):

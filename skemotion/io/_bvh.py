@@ -840,6 +840,7 @@ def write_bvh(path, motion, *, precision=10):
     for root in np.flatnonzero((motion.parents < 0) & keep):
         _write_joint(out, motion, children, int(root), 0, order)
     _check_writable_motion(motion, order)
+    _check_representable(motion, precision)
     columns = _channel_columns(motion.channels)
     values = motion.motion[:, [c for j in order for c in columns[j]]]
     out += ["MOTION", f"Frames: {motion.n_frames}", f"Frame Time: {_exact(motion.frame_time)}"]
@@ -894,6 +895,18 @@ def _check_writable_motion(motion, order):
             f"{motion.joint_names[joint]!r} {channel} ({len(bad)} non-finite values in all); "
             "a BVH file holds finite numbers only"
         )
+
+
+def _check_representable(motion, precision):
+    """Refuse a value that rounds, at ``precision`` digits, beyond the largest double: the reader would read
+    ``inf`` (1.7976931348623157e308 at 10 digits is 1.797693135e+308). Only values above 1e308 can."""
+    for frame, column in np.argwhere(np.abs(motion.motion) > 1e308):
+        value = motion.motion[frame, column]
+        if np.isinf(float(f"%.{precision}g" % value)):
+            joint, channel = _column_owner(motion.channels, column)
+            raise ValueError(f"motion value {value!r} at frame {frame}, joint {motion.joint_names[joint]!r} "
+                             f"{channel} rounds to {f'%.{precision}g' % value}, beyond the float range, at "
+                             f"precision={precision}; write it with precision=17 (exact) or rescale it")
 
 
 def _column_owner(channels, column):

@@ -13,12 +13,15 @@ markers: 30 % of the inter-ASIS distance distal, 14 % medial and 22 % posterior 
 is NaN in a frame where any of its markers is missing, so that a lost marker never shifts a joint.
 """
 
+import struct
+import warnings
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
 from ..skeleton import get_layout, with_metadata
+from ._video import PartialReadWarning
 
 # C3D's POINT:UNITS, as written by the usual exporters, to metres.
 _TO_METRES = {"mm": 1e-3, "cm": 1e-2, "m": 1.0}
@@ -53,6 +56,21 @@ _HJC_DISTAL, _HJC_MEDIAL, _HJC_POSTERIOR = 0.30, 0.14, 0.22
 _POSTERIOR_PELVIS = (("LPSI", "RPSI"), ("SACR",))
 # The file's vertical axis to y up, by a proper rotation (no mirroring): z up -> (x, z, -y).
 _TO_Y_UP = {"y": np.eye(3), "z": np.array([[1.0, 0, 0], [0, 0, 1], [0, -1, 0]])}
+
+
+def _claimed_frames(file):
+    """The frame count of the C3D header (words 4 and 5: first and last frame), None where it cannot say.
+
+    ezc3d rewrites its own copy of the header to the frames it could read, so a file cut short is only seen
+    against the bytes themselves. Words are little-endian except on MIPS files (processor byte 86)."""
+    with open(file, "rb") as fh:
+        head = fh.read(10)
+        if len(head) < 10:
+            return None
+        fh.seek(max(head[0] - 1, 0) * 512 + 3)  # the parameter section's processor byte
+        processor = fh.read(1)
+    first, last = struct.unpack((">" if processor == b"\x56" else "<") + "2H", head[6:10])
+    return last - first + 1 if first <= last < 65535 else None  # 65535: a long file counts elsewhere
 
 
 def read_c3d(path, *, zero_as_gap=True, marker_set=None, up_axis="z"):
@@ -102,6 +120,10 @@ def read_c3d(path, *, zero_as_gap=True, marker_set=None, up_axis="z"):
     points = np.asarray(content["data"]["points"], dtype=float)
     if points.ndim != 3 or points.shape[0] < 3:
         raise ValueError(f"{file}: expected a (4, n_markers, n_frames) point block, got shape {points.shape}.")
+    claimed = _claimed_frames(file)
+    if claimed is not None and points.shape[2] < claimed:
+        warnings.warn(f"{file}: read {points.shape[2]} of the {claimed} frames its header claims; the file is "
+                      "shorter than it says (truncated or damaged).", PartialReadWarning, stacklevel=2)
     markers = np.moveaxis(points[:3], 0, -1).transpose(1, 0, 2).copy()   # (n_frames, n_markers, 3)
     residuals = _residuals(content, markers.shape[:2])
     gaps = ~np.isfinite(markers).all(axis=-1) | (residuals < 0)

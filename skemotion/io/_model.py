@@ -6,15 +6,14 @@ so an untrusted file is inspected before anything in it is used.
 """
 
 import json
-import os
 import platform
-import tempfile
 import warnings
 import zipfile
 from importlib.metadata import PackageNotFoundError, version
 from io import BytesIO
 from pathlib import Path
 
+from ..utils._files import atomic_write, check_writable
 from ._safe import UnsafeFileError
 
 __all__ = ["default_trusted_types", "load_model", "model_versions", "save_model"]
@@ -111,14 +110,10 @@ def save_model(model, path):
     with zipfile.ZipFile(buffer, "a") as archive:
         archive.writestr(_VERSIONS_MEMBER, json.dumps(_versions(), indent=2))
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(buffer.getvalue())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # The toolkit's one atomic writer: fsync, a replaced file's permissions kept, the umask for a new one
+    # (mkstemp would make every model file 0600).
+    with atomic_write(check_writable(path), "wb") as file:
+        file.write(buffer.getvalue())
     return path
 
 

@@ -9,6 +9,8 @@ a skeleton of points has none). Forward kinematics of the file then puts every j
 where it was, up to the bone lengths (one per bone: the sequence's median) and the file's decimals.
 """
 
+from numbers import Real
+
 import numpy as np
 from scipy.spatial.transform import Rotation
 
@@ -100,6 +102,8 @@ def skeleton_to_bvh(sequence, layout, *, frame_rate, joint_names=None):
         raise ValueError(f"skeleton_to_bvh needs one sequence of shape (n_frames, n_joints, 3); got {sequence.shape}.")
     if np.isnan(sequence).any():
         raise ValueError("skeleton_to_bvh needs complete sequences; fill the missing (NaN) joints first.")
+    if isinstance(frame_rate, bool) or not isinstance(frame_rate, Real) or not 0 < frame_rate < np.inf:
+        raise ValueError(f"skeleton_to_bvh needs a positive finite frame_rate (frames per second), got {frame_rate!r}.")
     parents, joint_names = _parents_and_names(layout, sequence.shape[1], joint_names)
     names, bvh_parents, source, bone_child = _rig(parents, joint_names)
     n_frames = len(sequence)

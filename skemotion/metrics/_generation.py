@@ -96,12 +96,7 @@ def gaussian_frechet_distance(mean1, cov1, mean2, cov2):
     middle = sqrt_cov1 @ cov2 @ sqrt_cov1
     trace_sqrt = np.sqrt(_psd_eigenvalues(np.linalg.eigvalsh((middle + middle.T) / 2))).sum()
     distance = max(float(np.sum((mean1 - mean2) ** 2) + np.trace(cov1) + np.trace(cov2) - 2 * trace_sqrt), 0.0)
-    with np.errstate(over="ignore"):
-        distance = float(distance * scale * scale)
-    if not np.isfinite(distance):
-        raise OverflowError(f"The squared Fréchet distance exceeds the float range (scale {scale:.3g}); rescale "
-                            "the features before comparing them.")
-    return distance
+    return _squared_back(distance, scale)
 
 
 def _check_moments(mean, cov, which):
@@ -178,10 +173,27 @@ def frechet_distance(real, synthetic, features=None, *, ridge=0.0):
     R, S = _embed_pair(real, synthetic, features)
     if len(R) < 2 or len(S) < 2:
         raise ValueError(f"Need at least 2 samples per set to estimate a covariance; got {len(R)} and {len(S)}.")
-    ridge_matrix = ridge * np.eye(R.shape[1])
+    # The covariances square the features: computed from features divided by an exact power of two (near
+    # 1e160 they would overflow, near 1e-160 underflow), and the distance (degree two) is scaled back.
+    scale = _power_of_two_scale(R, S)
+    R, S = R / scale, S / scale
+    ridge_matrix = ridge / scale / scale * np.eye(R.shape[1])
     cov_r = np.cov(R, rowvar=False).reshape(R.shape[1], R.shape[1]) + ridge_matrix
     cov_s = np.cov(S, rowvar=False).reshape(S.shape[1], S.shape[1]) + ridge_matrix
-    return gaussian_frechet_distance(R.mean(axis=0), cov_r, S.mean(axis=0), cov_s)
+    return _squared_back(gaussian_frechet_distance(R.mean(axis=0), cov_r, S.mean(axis=0), cov_s), scale)
+
+
+def _squared_back(distance, scale):
+    """A squared distance at unit scale times ``scale**2``, refused when that leaves the float range."""
+    with np.errstate(over="ignore", under="ignore"):
+        scaled = float(distance * scale * scale)
+    if not np.isfinite(scaled):
+        raise OverflowError(f"The squared Fréchet distance exceeds the float range (scale {scale:.3g}); rescale "
+                            "the features before comparing them.")
+    if distance > 0 and scaled < np.finfo(float).tiny:
+        raise ValueError(f"The squared Fréchet distance is below the float range (scale {scale:.3g}), it would "
+                         "read 0; rescale the features before comparing them.")
+    return scaled
 
 
 def _mean_pair_distance(Z, n_pairs, random_state):
@@ -442,6 +454,9 @@ def classifier_two_sample_auc(real, synthetic, *, estimator=None, cv=5, features
     random_state = check_random_state(random_state)
     if estimator is None:
         estimator = RandomForestClassifier(n_estimators=200, random_state=random_state.randint(2**31 - 1))
+        # Trees compute in float32, where features beyond 3e38 are inf and below 1e-45 are 0, but are blind
+        # to scaling a feature: each one is divided by an exact power of two near its largest |value|.
+        Z = Z / np.array([_power_of_two_scale(column) for column in Z.T])
     if isinstance(cv, int):
         cv = StratifiedKFold(cv, shuffle=True, random_state=random_state.randint(2**31 - 1))
     return float(cross_val_score(clone(estimator), Z, labels, cv=cv, scoring="roc_auc", n_jobs=n_jobs).mean())

@@ -32,23 +32,44 @@ _DERIVATIVES = ("speed", "acceleration", "jerk")
 
 
 def _angle(vertex, a, b):
-    u, v = a - vertex, b - vertex
-    # unit vectors first: the product of two lengths near 1e160 would overflow
-    cosine = ((u / vector_norm(u)[..., None]) * (v / vector_norm(v)[..., None])).sum(-1)
-    return np.arccos(np.clip(cosine, -1.0, 1.0))
+    return _vector_angle(a - vertex, b - vertex)
 
 
-def _triangle_area(a, b, c):
-    # An area is a squared length: scaled first, and refused when it is beyond the float range itself.
-    scale = np.nanmax(np.abs(np.stack([b - a, c - a])), initial=0.0)
-    scale = 2.0 ** np.floor(np.log2(scale)) if scale > 0 else 1.0
-    with np.errstate(over="ignore"):
-        area = 0.5 * vector_norm(np.cross((b - a) / scale, (c - a) / scale)) * scale**2
-    if np.isinf(area).any():
-        raise ValueError(f"Triangle areas of these skeletons exceed the float range (coordinates of about "
-                         f"{scale:.3g}); "
-                         "rescale the coordinates (e.g. SkeletonNormalizer) first.")
-    return area
+def _vector_angle(u, v):
+    # unit vectors first: the product of two lengths near 1e160 would overflow. atan2 of sine and cosine,
+    # not arccos: arccos near 0 and pi has errors of 1e-8 rad (collinear shoulders read 6e-9, not 0).
+    u, v = u / vector_norm(u)[..., None], v / vector_norm(v)[..., None]
+    return np.arctan2(vector_norm(np.cross(u, v)), (u * v).sum(-1))
+
+
+def _power_of_two(values):
+    """The exponent ``e`` of a power of two near the largest |value| (0 for none): dividing by ``2**e`` is exact."""
+    largest = np.nanmax(np.abs(values), initial=0.0)
+    return int(np.floor(np.log2(largest))) if np.isfinite(largest) and largest > 0 else 0
+
+
+def _rescaled(unit, exponent, out_of_range):
+    """``unit * 2**exponent`` exactly (np.ldexp); a nonzero value beyond the float range (inf) or below its
+    normal numbers (0 or digits lost) is NaN, and ``out_of_range`` is set so that the caller can say so."""
+    with np.errstate(over="ignore", under="ignore"):
+        value = np.ldexp(unit, exponent)
+    lost = (unit != 0) & np.isfinite(unit) & ((np.abs(value) < np.finfo(float).tiny) | np.isinf(value))
+    out_of_range |= lost
+    return np.where(lost, np.nan, value)
+
+
+def _triangle_area(a, b, c, out_of_range):
+    # An area is a squared length: computed from vectors divided by a power of two, then scaled back.
+    e = _power_of_two(np.stack([b - a, c - a]))
+    unit = 0.5 * vector_norm(np.cross(np.ldexp(b - a, -e), np.ldexp(c - a, -e)))
+    return _rescaled(unit, 2 * e, out_of_range)
+
+
+def _volume(X, out_of_range):
+    # A volume is a cubed length: the extents divided by a power of two first, as the areas.
+    extent = np.nanmax(X, axis=2) - np.nanmin(X, axis=2)
+    e = _power_of_two(extent)
+    return _rescaled(np.prod(np.ldexp(extent, -e), axis=-1), X.shape[-1] * e, out_of_range)
 
 
 def per_frame_features(X, up_axis=1, frame_rate=1.0):
@@ -56,30 +77,42 @@ def per_frame_features(X, up_axis=1, frame_rate=1.0):
 
     ``frame_rate`` is a float or one rate per sample.
 
-    NaN joints and padding give NaN features in the frames they touch.
+    NaN joints and padding give NaN features in the frames they touch. Areas and volumes (squares and cubes
+    of lengths) that fall outside the float range are NaN too, with a ``RuntimeWarning`` that names them.
     """
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames (padding) have NaN features
-        return _per_frame_features(X, up_axis, frame_rate)
+        features, out_of_range = _per_frame_features(X, up_axis, frame_rate)
+    if out_of_range:
+        warnings.warn(f"AffectiveFeatures: {', '.join(out_of_range)} of these skeletons are outside the float "
+                      f"range (coordinates of about {np.nanmax(np.abs(X)):.3g}) and are NaN; the other features are "
+                      "exact. Rescale the coordinates (e.g. SkeletonNormalizer) to get them.", RuntimeWarning,
+                      stacklevel=2)
+    return features
 
 
 def _per_frame_features(X, up_axis, frame_rate):
     layout = get_layout(COMMON_LAYOUT)
+    lost = {}
 
     def joint(name):
         return X[:, :, layout.index(name)]
 
-    features = {"volume": np.prod(np.nanmax(X, axis=2) - np.nanmin(X, axis=2), axis=-1)}
+    lost["volume"] = np.zeros(X.shape[:2], bool)
+    features = {"volume": _volume(X, lost["volume"])}
     for name, (vertex, a, b) in _ANGLES.items():
         features[f"angle_{name}"] = _angle(joint(vertex), joint(a), joint(b))
-    # The back's inclination: the angle at the neck between the vertical and the neck-root segment.
+    # The back's inclination: the angle at the neck between the vertical and the neck-root segment (the
+    # vertical as a direction: neck + up would lose the 1 next to coordinates of 1e17 and more).
     up = np.zeros(X.shape[-1])
     up[up_axis] = 1.0
-    features["angle_neck_vertical_back"] = _angle(joint("neck"), joint("neck") + up, joint("root"))
+    back = joint("root") - joint("neck")
+    features["angle_neck_vertical_back"] = _vector_angle(np.broadcast_to(up, back.shape), back)
     for name, (a, b) in _DISTANCES.items():
         features[f"distance_{name}"] = vector_norm(joint(a) - joint(b))
     for name, (a, b, c) in _AREAS.items():
-        features[f"area_{name}"] = _triangle_area(joint(a), joint(b), joint(c))
+        lost[f"area_{name}"] = np.zeros(X.shape[:2], bool)
+        features[f"area_{name}"] = _triangle_area(joint(a), joint(b), joint(c), lost[f"area_{name}"])
     rate = np.broadcast_to(np.asarray(frame_rate, dtype=float), (len(X),))[:, np.newaxis, np.newaxis]
     for name in _MOVING_JOINTS:
         position = joint(name)
@@ -87,7 +120,26 @@ def _per_frame_features(X, up_axis, frame_rate):
             # Each derivative is a central difference (one-sided at the ends) of the previous one.
             position = np.gradient(position, axis=1) * rate if position.shape[1] > 1 else np.zeros_like(position)
             features[f"{derivative}_{name}"] = vector_norm(position)
-    return features
+    return features, [name for name, where in lost.items() if where.any()]
+
+
+def _mean_and_std(values):
+    """Mean and standard deviation over frames of the observed values, NaN for a sample without any.
+
+    Each sample's values are divided by a power of two near their largest first (exact, so ordinary values
+    give exactly the unscaled result): the squared deviations of areas near 1e300 would overflow, those of
+    lengths near 1e-170 underflow.
+    """
+    observed = ~np.isnan(values)
+    count = np.maximum(observed.sum(axis=1), 1)
+    largest = np.max(np.abs(np.where(observed, values, 0.0)), axis=1)
+    usable = np.isfinite(largest) & (largest > 0)
+    exponent = np.where(usable, np.floor(np.log2(np.where(usable, largest, 1.0))), 0).astype(int)
+    unit = np.where(observed, np.ldexp(values, -exponent[:, None]), 0.0)
+    mean = unit.sum(axis=1) / count
+    std = np.sqrt((np.where(observed, unit - mean[:, None], 0.0) ** 2).sum(axis=1) / count)
+    empty = ~observed.any(axis=1)
+    return [np.where(empty, np.nan, np.ldexp(mean, exponent)), np.where(empty, np.nan, np.ldexp(std, exponent))]
 
 
 class AffectiveFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
@@ -103,7 +155,9 @@ class AffectiveFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
 
     The input is skeletons in the ``body16`` layout, or in any layout mapped onto it (``layout``), in the
     units of the data: normalise them first (:class:`SkeletonNormalizer`) so that distances compare across
-    people. NaN joints give NaN features in the frames they touch, which the summaries skip. The gait-cycle
+    people. NaN joints give NaN features in the frames they touch, which the summaries skip. Every feature is
+    computed without overflow or underflow from coordinates of 1e-170 to 1e150; an area or volume that is itself
+    outside the float range is NaN, with a ``RuntimeWarning``. The gait-cycle
     time of Randhavane et al. is left out (it needs a step detector).
 
     Parameters
@@ -188,12 +242,7 @@ class AffectiveFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         frames = per_frame_features(X, self.up_axis, frame_rates(self, raw, len(X)))
         columns = []
         for values in frames.values():
-            observed = ~np.isnan(values)
-            count = observed.sum(axis=1)
-            filled = np.where(observed, values, 0.0)
-            mean = filled.sum(axis=1) / np.maximum(count, 1)
-            std = np.sqrt((np.where(observed, values - mean[:, None], 0.0) ** 2).sum(axis=1) / np.maximum(count, 1))
-            columns += [np.where(count > 0, mean, np.nan), np.where(count > 0, std, np.nan)]
+            columns += _mean_and_std(values)
         columns.append(np.max(np.where(np.isnan(frames["distance_feet"]), -np.inf, frames["distance_feet"]),
                               axis=1))
         out = np.stack(columns, axis=1)

@@ -269,7 +269,7 @@ class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
         if self.summary == "frames":
             return distances.transpose(0, 2, 1).reshape(len(X), -1)
         with nan_warnings_ignored():
-            stats = [np.nanmean(distances, 1), np.nanstd(distances, 1), np.nanmin(distances, 1),
+            stats = [np.nanmean(distances, 1), scaled_nanstd(distances, 1), np.nanmin(distances, 1),
                      np.nanmax(distances, 1)]
         return np.stack(stats, axis=-1).reshape(len(X), -1)
 

@@ -147,15 +147,22 @@ class WassersteinMDS(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self._view_weights(X.shape[1])
         self.X_fit_ = X
         self.dissimilarity_matrix_ = self._dissimilarities(X)
-        squared = self.dissimilarity_matrix_**2
+        # The embedding is computed from dissimilarities divided by an exact power of two near the largest:
+        # squares of distances near 1e-160 underflow to 0 (a collapsed embedding), near 1e160 overflow.
+        largest = self.dissimilarity_matrix_.max(initial=0.0)
+        self._exponent = int(np.floor(np.log2(largest))) if 0 < largest < np.inf else 0
+        unit = np.ldexp(self.dissimilarity_matrix_, -self._exponent)
+        squared = unit**2
         self._mean_squared = squared.mean(axis=0)
-        self.embedding_, self.eigenvalues_, self._gower_projector = _classical_mds(squared, self.n_components)
+        embedding, eigenvalues, self._gower_projector = _classical_mds(squared, self.n_components)
         if self.method == "smacof":
-            self.embedding_, _, self.n_iter_ = smacof(
-                self.dissimilarity_matrix_, metric=True, n_components=self.n_components, init=self.embedding_,
+            embedding, _, self.n_iter_ = smacof(
+                unit, metric=True, n_components=self.n_components, init=embedding,
                 n_init=1, max_iter=self.max_iter, eps=self.tol, return_n_iter=True, normalized_stress=False,
             )
-        self.stress_ = _stress(self.embedding_, self.dissimilarity_matrix_)
+        self.embedding_ = np.ldexp(embedding, self._exponent)
+        self.eigenvalues_ = np.ldexp(eigenvalues, 2 * self._exponent)
+        self.stress_ = float(np.ldexp(_stress(embedding, unit), 2 * self._exponent))  # a squared length
 
     def transform(self, X):
         """Place samples in the embedding from their distances to the training samples.
@@ -170,11 +177,12 @@ class WassersteinMDS(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """
         check_is_fitted(self)
         X = validate_signatures(self, X, reset=False)
-        distances = self._dissimilarities(X, self.X_fit_)
+        distances = np.ldexp(self._dissimilarities(X, self.X_fit_), -self._exponent)  # as in fit: unit scale
         placed = -0.5 * (distances**2 - self._mean_squared) @ self._gower_projector
         if self.method == "smacof":
-            placed = _place_by_stress(placed, self.embedding_, distances, self.max_iter, self.tol)
-        return placed
+            placed = _place_by_stress(placed, np.ldexp(self.embedding_, -self._exponent), distances,
+                                      self.max_iter, self.tol)
+        return np.ldexp(placed, self._exponent)
 
     def _view_weights(self, n_views):
         if isinstance(self.views, str):

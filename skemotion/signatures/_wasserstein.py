@@ -417,12 +417,18 @@ def pairwise_sliced_wasserstein(U, V=None, n_projections=50, p=2, *, projections
         raise ValueError(f"U has {n_dims}-D points but V has {clouds_v[0].shape[1]}-D points.")
     directions = (random_directions(n_projections, n_dims, random_state) if projections is None
                   else _unit_rows(np.asarray(projections, dtype=np.float64), n_dims))
+    # One exact power of two for all clouds: W^p of coordinates near 1e160 would overflow, of 1e-160 underflow;
+    # the distance is homogeneous of degree one, so it is computed at unit scale and scaled back.
+    largest = max(np.abs(c).max(initial=0.0) for c in clouds_u + (clouds_v or []))
+    exponent = int(np.floor(np.log2(largest))) if 0 < largest < np.inf else 0
+    clouds_u = [np.ldexp(c, -exponent) for c in clouds_u]
+    clouds_v = None if clouds_v is None else [np.ldexp(c, -exponent) for c in clouds_v]
     power_sum = 0.0
     for theta in directions:
         projected_u = [cloud @ theta for cloud in clouds_u]
         projected_v = None if clouds_v is None else [cloud @ theta for cloud in clouds_v]
         power_sum = power_sum + pairwise_wasserstein(projected_u, projected_v, p=p) ** p
-    return (power_sum / len(directions)) ** (1.0 / p)
+    return np.ldexp((power_sum / len(directions)) ** (1.0 / p), exponent)
 
 
 def random_directions(n_projections, n_dims, random_state=None):

@@ -46,9 +46,9 @@ distances = [SkeletonNormalizer(align_yaw=True, n_frames=32),
                             layout="body16")]
 models = {
     "kinematic + SVC": make_pipeline(*kinematic, StandardScaler(), SVC(random_state=0)),
-    "kinematic + RF": make_pipeline(*kinematic, RandomForestClassifier(300, random_state=0)),
+    "kinematic + RF": make_pipeline(*kinematic, RandomForestClassifier(100, random_state=0)),
     "distances + SVC": make_pipeline(*distances, StandardScaler(), SVC(random_state=0)),
-    "distances + RF": make_pipeline(*distances, RandomForestClassifier(300, random_state=0)),
+    "distances + RF": make_pipeline(*distances, RandomForestClassifier(100, random_state=0)),
     "majority": DummyClassifier(strategy="most_frequent"),
 }
 
@@ -56,7 +56,7 @@ models = {
 # Cross-validate by content
 # -------------------------
 cv = GroupKFold(n_splits=5)
-scores = {name: cross_validate(model, X, y, groups=groups, cv=cv, scoring="f1_macro")["test_score"]
+scores = {name: cross_validate(model, X, y, groups=groups, cv=cv, scoring="f1_macro", n_jobs=2)["test_score"]
           for name, model in models.items()}
 for name, s in scores.items():
     print(f"{name:<16} macro-F1 {s.mean():.3f} ± {s.std():.3f}")

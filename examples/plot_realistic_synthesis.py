@@ -36,9 +36,8 @@ print(f"{len(train)} training walks, {len(held_out)} held-out walks")
 # %%
 # Synthetic walks from the training clips only
 # --------------------------------------------
-# ``sampling_strategy`` asks for twice the training clips of every class: one new walk per real one (each
-# takes a time warping; ``4 *`` makes three per real one in about twice the time, with the same results).
-counts = {style: 2 * int(np.sum(y[train] == style)) for style in set(y)}
+# ``sampling_strategy`` asks for 4 times the training clips of every class: 3 new ones per real one.
+counts = {style: 4 * int(np.sum(y[train] == style)) for style in set(y)}
 sampler = NeuralGasSampler(layout="body16", sampling_strategy=counts, random_state=0)
 resampled, y_resampled = sampler.fit_resample([clips[i] for i in train], y[train])
 synthetic, y_synthetic = resampled[len(train):], y_resampled[len(train):]

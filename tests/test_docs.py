@@ -76,3 +76,19 @@ def test_every_gallery_page_shows_the_figures_of_its_example(html):
     assert len(examples) >= 11
     counts = {name: len(_figures(html / "auto_examples" / f"{name}.html")) for name in examples}
     assert all(counts.values()), f"gallery pages without a figure: {counts}"
+
+
+def test_the_cached_gallery_outputs_were_made_from_the_current_examples():
+    from sphinx_gallery.utils import get_md5sum
+
+    sys.path.insert(0, str(DOCS))
+    try:
+        from gallery_cache import CACHE, CACHED_EXAMPLES
+    finally:
+        sys.path.remove(str(DOCS))
+    for name in CACHED_EXAMPLES:
+        # sphinx-gallery's own md5 decides whether the cache is used; a stale one would silently run the example.
+        assert (CACHE / f"{name}.py.md5").read_text() == get_md5sum(ROOT / "examples" / f"{name}.py", mode="t"), (
+            f"docs/gallery_cache/ holds outputs of an older {name}.py: rebuild the docs and run "
+            "`python docs/gallery_cache.py` (see its docstring)")
+        assert list(CACHE.glob(f"images/sphx_glr_{name}_[0-9][0-9][0-9].png")), name

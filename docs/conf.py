@@ -36,8 +36,8 @@ html_theme = "furo"
 intersphinx_mapping = {}  # no network while building
 
 # Every build runs every example and draws its figures, except the cached ones (docs/gallery_cache.py): each
-# is sized to take seconds to a few tens of seconds on 2 cores (smaller data, fewer epochs, every other video
-# frame; each says what a full run takes). tests/test_docs.py checks that every gallery page shows a figure.
+# takes seconds to a few tens of seconds on 2 cores (where one was cut down for this, fewer epochs or every
+# other video frame, its text says what the full run is). tests/test_docs.py checks every page's figures.
 restore_gallery_cache(Path(__file__).parent / "auto_examples")
 
 sphinx_gallery_conf = {

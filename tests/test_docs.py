@@ -25,10 +25,22 @@ def test_api_reference_lists_every_public_estimator():
 
 
 def _report(request, text):
-    """A line in pytest's terminal summary (also under -q): the build's cost is worth seeing on every run."""
+    """A line on the terminal (also under -q, and outside pytest's output capture): the build's cost is worth
+    seeing on every run."""
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(text)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(text)
+
+
+def _cached_examples():
+    sys.path.insert(0, str(DOCS))
+    try:
+        from gallery_cache import CACHE, CACHED_EXAMPLES
+    finally:
+        sys.path.remove(str(DOCS))
+    return CACHE, CACHED_EXAMPLES
 
 
 def _example_times(docs):
@@ -56,9 +68,12 @@ def html(tmp_path_factory, shared_data, request):
     )
     seconds = time.perf_counter() - start
     assert result.returncode == 0, result.stderr[-5000:]
-    times = _example_times(tmp / "docs")
-    _report(request, f"docs build: {seconds:.0f} s, of which gallery examples {sum(times.values()):.0f} s ("
-            + ", ".join(f"{name} {t:.0f} s" for name, t in sorted(times.items(), key=lambda kv: -kv[1])) + ")")
+    cached = _cached_examples()[1]
+    ran = {name: t for name, t in _example_times(tmp / "docs").items() if name not in cached}
+    _report(request, f"\ndocs build: {seconds:.0f} s, of which {len(ran)} gallery examples ran "
+            f"{sum(ran.values()):.0f} s ("
+            + ", ".join(f"{name} {t:.0f} s" for name, t in sorted(ran.items(), key=lambda kv: -kv[1]))
+            + f"); from the cache: {', '.join(cached)}")
     return tmp / "html"
 
 
@@ -67,8 +82,10 @@ def test_docs_build_without_warnings(html):
 
 
 def _figures(page):
-    """Images that sphinx-gallery made by running an example (not the thumbnails of the index)."""
-    return re.findall(r'<img[^>]+class\s*=\s*"sphx-glr-(?:single|multi)-img"', page.read_text())
+    """Images and animations that sphinx-gallery made by running an example (not the thumbnails of the index)."""
+    html = page.read_text()
+    return (re.findall(r'<img[^>]+class\s*=\s*"sphx-glr-(?:single|multi)-img"', html)
+            + re.findall(r'class="sphx-glr-animation[ "]', html))
 
 
 def test_every_gallery_page_shows_the_figures_of_its_example(html):
@@ -76,19 +93,19 @@ def test_every_gallery_page_shows_the_figures_of_its_example(html):
     assert len(examples) >= 11
     counts = {name: len(_figures(html / "auto_examples" / f"{name}.html")) for name in examples}
     assert all(counts.values()), f"gallery pages without a figure: {counts}"
+    for name in examples:  # the pictures themselves, those of the cached examples included
+        page = (html / "auto_examples" / f"{name}.html").read_text()
+        for source in re.findall(r'src="\.\./(_images/sphx_glr_[^"]+\.png)"', page):
+            assert (html / source).stat().st_size > 1000, source
 
 
 def test_the_cached_gallery_outputs_were_made_from_the_current_examples():
     from sphinx_gallery.utils import get_md5sum
 
-    sys.path.insert(0, str(DOCS))
-    try:
-        from gallery_cache import CACHE, CACHED_EXAMPLES
-    finally:
-        sys.path.remove(str(DOCS))
-    for name in CACHED_EXAMPLES:
+    cache, cached = _cached_examples()
+    for name in cached:
         # sphinx-gallery's own md5 decides whether the cache is used; a stale one would silently run the example.
-        assert (CACHE / f"{name}.py.md5").read_text() == get_md5sum(ROOT / "examples" / f"{name}.py", mode="t"), (
+        assert (cache / f"{name}.py.md5").read_text() == get_md5sum(ROOT / "examples" / f"{name}.py", mode="t"), (
             f"docs/gallery_cache/ holds outputs of an older {name}.py: rebuild the docs and run "
             "`python docs/gallery_cache.py` (see its docstring)")
-        assert list(CACHE.glob(f"images/sphx_glr_{name}_[0-9][0-9][0-9].png")), name
+        assert list(cache.glob(f"images/sphx_glr_{name}_[0-9][0-9][0-9].png")), name

@@ -46,9 +46,9 @@ distances = [SkeletonNormalizer(align_yaw=True, n_frames=32),
                             layout="body16")]
 models = {
     "kinematic + SVC": make_pipeline(*kinematic, StandardScaler(), SVC(random_state=0)),
-    "kinematic + RF": make_pipeline(*kinematic, RandomForestClassifier(100, random_state=0)),
+    "kinematic + RF": make_pipeline(*kinematic, RandomForestClassifier(300, random_state=0)),
     "distances + SVC": make_pipeline(*distances, StandardScaler(), SVC(random_state=0)),
-    "distances + RF": make_pipeline(*distances, RandomForestClassifier(100, random_state=0)),
+    "distances + RF": make_pipeline(*distances, RandomForestClassifier(300, random_state=0)),
     "majority": DummyClassifier(strategy="most_frequent"),
 }
 

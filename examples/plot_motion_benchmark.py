@@ -56,7 +56,7 @@ models = {
 # Cross-validate by content
 # -------------------------
 cv = GroupKFold(n_splits=5)
-scores = {name: cross_validate(model, X, y, groups=groups, cv=cv, scoring="f1_macro", n_jobs=2)["test_score"]
+scores = {name: cross_validate(model, X, y, groups=groups, cv=cv, scoring="f1_macro")["test_score"]
           for name, model in models.items()}
 for name, s in scores.items():
     print(f"{name:<16} macro-F1 {s.mean():.3f} ± {s.std():.3f}")

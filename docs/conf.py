@@ -1,10 +1,13 @@
 """Sphinx configuration for skemotion."""
 
-import os
+import sys
 import warnings
 from pathlib import Path
 
 import skemotion
+
+sys.path.insert(0, str(Path(__file__).parent))
+from gallery_cache import restore_gallery_cache  # noqa: E402
 
 # skorch's private docstrings use an "Example" section that numpydoc does not know; not ours to fix.
 warnings.filterwarnings("ignore", message="Unknown section Example", category=UserWarning)
@@ -27,25 +30,24 @@ templates_path = ["_templates"]
 autodoc_default_options = {"members": True, "inherited-members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py", "gallery_cache"]
 # furo: code blocks scroll sideways instead of being cut off at the page's edge.
 html_theme = "furo"
 intersphinx_mapping = {}  # no network while building
 
-# The examples a build runs by default: each takes seconds on 2 cores (tests/test_docs.py counts their
-# figures). The others train networks or extract poses and take a minute or more each.
-FAST_EXAMPLES = ["plot_emotion_trajectories", "plot_neural_gas_fitting", "plot_pose_overlay"]
+# Every build runs every example and draws its figures, except the cached ones (docs/gallery_cache.py): each
+# takes seconds to a few tens of seconds on 2 cores (where one was cut down for this, fewer epochs or every
+# other video frame, its text says what the full run is). tests/test_docs.py checks every page's figures.
+restore_gallery_cache(Path(__file__).parent / "auto_examples")
 
 sphinx_gallery_conf = {
     "examples_dirs": str(Path(__file__).parent.parent / "examples"),
     "gallery_dirs": "auto_examples",
-    # Every build runs the fast examples (FAST_EXAMPLES) and draws their figures; the slow ones (networks,
-    # GANs, pose extraction) are shown as code unless SKEMOTION_RUN_EXAMPLES=all (docs/install.rst).
-    "filename_pattern": (r"/plot_" if os.environ.get("SKEMOTION_RUN_EXAMPLES") == "all"
-                         else "/(" + "|".join(FAST_EXAMPLES) + r")\.py$"),
+    "filename_pattern": r"/plot_",
     "plot_gallery": True,
-    # Outputs left in auto_examples/ by an earlier build are never reused: each build runs its examples anew.
-    "run_stale_examples": True,
+    # An example whose md5 in auto_examples/ matches its source is not run again. restore_gallery_cache()
+    # leaves such an md5 only for the cached examples: every other example runs anew in each build.
+    "run_stale_examples": False,
     "download_all_examples": False,
     # Animations (skemotion.plotting) are embedded as JavaScript players: no FFmpeg needed.
     "matplotlib_animations": True,

@@ -41,7 +41,7 @@ keep = np.concatenate(
 )
 clips = [bunch.data[i] for i in keep]
 styles, contents = bunch.target[keep], bunch.groups[keep]
-print(Counter(styles))
+print(Counter(styles.tolist()))
 
 # %%
 # A sampler inside a cross-validated pipeline
@@ -81,7 +81,10 @@ n_sad = int(np.sum(gait_styles == "sad"))
 request = {"sad": n_sad + 8}
 synthetic = {
     "NeuralGasSampler": NeuralGasSampler(sampling_strategy=request, random_state=0),
-    "VAESampler": VAESampler(sampling_strategy=request, max_epochs=300, random_state=0),
+    # 100 epochs keep the example fast enough for the docs build. max_epochs=300 trains three times as long and
+    # brings the VAE's walks closer to real ones (nearest real walk at 5.2 instead of 9.9, coverage 0.71
+    # instead of 0.29), but they stay as easy to tell from held-out walks (two-sample AUC 1.00 either way).
+    "VAESampler": VAESampler(sampling_strategy=request, max_epochs=100, random_state=0),
 }
 new_gaits = {name: sampler.fit_resample(gaits, gait_styles)[0][len(gaits):] for name, sampler in synthetic.items()}
 

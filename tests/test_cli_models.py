@@ -93,3 +93,35 @@ def test_predict_refuses_a_pickle_model(tmp_path, shared_data):
     result = _skemotion("predict", shared_data / "video" / "tfjs_pose_squats.mp4", "--model", path)
     assert result.returncode == 1
     assert "model.joblib is not a skops model file. Pickle and joblib files run code" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory):
+    """The recommended pipeline fitted on 40 synthetic gaits: a model file in seconds, no Bandai needed."""
+    gait = make_emotional_gait(40, random_state=0)
+    return save_model(recommended_pipeline().fit(gait.data, gait.target), tmp_path_factory.mktemp("m") / "gait.skops")
+
+
+def _native_log_lines(stderr):
+    from .test_pose_log import NATIVE_LINE  # LiteRT's "INFO: ..." and glog's "W0000 00:00:..." lines
+
+    return [line for line in re.split(r"[\r\n]", stderr) if NATIVE_LINE.match(line)]
+
+
+@pytest.mark.parametrize("log", [None, "1"])
+def test_predict_is_silent_unless_the_native_log_is_asked_for(small_model, shared_data, log):
+    video = shared_data / "video" / "mmpose_demo_street_walking.mp4"
+    env = {key: value for key, value in os.environ.items() if key != "SKEMOTION_MEDIAPIPE_LOG"}
+    if log is not None:
+        env["SKEMOTION_MEDIAPIPE_LOG"] = log
+    result = subprocess.run([sys.executable, "-m", "skemotion", "predict", str(video), "--model", str(small_model),
+                             "--pose-model", str(shared_data / "models" / "pose_landmarker_full.task")],
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert list(_probabilities(result.stdout)) == [video.name]  # it did run MediaPipe and predict
+    lines = _native_log_lines(result.stderr)
+    if log is None:
+        assert lines == [], result.stderr
+    else:  # about fifty with mediapipe 1.2.3, as for `skemotion extract`
+        assert len(lines) >= 10, result.stderr
+        assert any("LiteRT" in line or "TensorFlow Lite" in line for line in lines)

@@ -261,10 +261,16 @@ class GANSampler(BoneSpaceMixin, BaseGenerativeOverSampler):
 
 
 MIN_GAN_UPDATES = 1000  # the GAN needs one to two thousand updates on tens of samples (see max_epochs)
+# At the equilibrium the discriminator cannot tell real from generated, D(G(z)) = 1/2, and the generator's
+# (non-saturating) loss -log D(G(z)) is ln 2. Averaged over the last tenth of the epochs above 2 ln 2, the
+# discriminator gives generated samples a geometric-mean probability below 1/4 of being real: it is winning,
+# and the generator's samples are easy to tell from the data (healthy runs stay near ln 2).
+MAX_FINAL_GENERATOR_LOSS = 2 * np.log(2)
 
 
 def _warn_short_gan_training(sampler, n_samples):
-    """A run too short to learn gives samples below chance in train-on-synthetic tests: say so, with advice."""
+    """A run too short to learn, or one the discriminator won, gives samples below chance in
+    train-on-synthetic tests: say so, with advice."""
     updates = sampler.max_epochs * -(-n_samples // sampler.batch_size)
     if updates < MIN_GAN_UPDATES:
         warnings.warn(
@@ -272,4 +278,18 @@ def _warn_short_gan_training(sampler, n_samples):
             f"{-(-n_samples // sampler.batch_size)} batches of batch_size={sampler.batch_size} per epoch); a GAN "
             f"usually needs at least {MIN_GAN_UPDATES}, so its samples may not resemble the data. Raise "
             "max_epochs or lower batch_size, and check the samples (e.g. train on synthetic, test on real).",
+            UserWarning, stacklevel=5)
+        return
+    history = sampler.gan_.history
+    n_last = max(1, len(history) // 10)
+    generator = np.mean(history[-n_last:, "train_loss"])
+    discriminator = np.mean(history[-n_last:, "discriminator_loss"])
+    if generator > MAX_FINAL_GENERATOR_LOSS:
+        warnings.warn(
+            f"GANSampler's discriminator won: over the last {n_last} epochs the generator's loss averaged "
+            f"{generator:.2f} (ln 2 = 0.69 when the discriminator cannot tell real from generated; above "
+            f"2 ln 2 = {MAX_FINAL_GENERATOR_LOSS:.2f} it calls generated samples real with probability below "
+            f"1/4) and the discriminator's {discriminator:.2f} (2 ln 2 = 1.39 at the equilibrium), so its "
+            f"samples may not resemble the data. Lower lr, raise r1_penalty, and check the samples (e.g. train "
+            "on synthetic, test on real).",
             UserWarning, stacklevel=5)

@@ -97,7 +97,8 @@ class NeuralGasSampler(BaseGenerativeOverSampler):
         ``0`` for none. Ignored for 2-D input.
     n_frames : int or None, default=None
         Frames every sequence is resampled to for the neural gas that pairs clips (``None``: 32); new
-        sequences have lengths between real ones.
+        sequences have lengths between real ones (where every input clip has one length, as after
+        ``SkeletonNormalizer(n_frames=...)``, new ones have that length too).
     layout : "auto", str, SkeletonLayout or None, default="auto"
         Skeleton layout whose parents define the bones of sequences; ``"auto"`` takes the layout the data
         carries, else the one its joint count implies (:func:`skemotion.skeleton.resolve_layout`); ``None``

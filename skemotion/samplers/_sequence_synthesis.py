@@ -13,7 +13,8 @@ neural gas:
 3. Directions, root displacement and bone lengths are mixed with a weight ``w`` drawn in ``MIX_RANGE`` (the
    base dominates), the directions are renormalised, and the timing is sampled too: the mix is resampled
    to a length between the two clips'.
-4. Forward kinematics from the root rebuilds joint positions: every bone keeps one length in every frame.
+4. Forward kinematics from the root rebuilds joint positions: every bone keeps one length, up to the base
+   clip's own frame-to-frame fluctuations (bounded by ``MAX_STRETCH``: real bones are never exactly rigid).
 5. Novelty: a candidate nearer to a real clip than ``min_novelty`` (in the motion features of
    ``_novelty.py``, relative to the median real-to-real nearest distance) is drawn again, with another
    partner and a weight nearer 1/2, then as its base varied alone, then with the base's mean posture
@@ -52,6 +53,11 @@ MAX_ATTEMPTS = 6
 N_KINDS = 3
 # DTW needs a few frames to map one motion's phases onto another's.
 MIN_FRAMES = 4
+# Real bone lengths fluctuate a little from frame to frame (marker noise, resampling between frames: up to
+# 0.5 % in Bandai-Namco's body16). Perfectly rigid synthetic bones would give the clips away (a forest on joint
+# distances tells resampled real walks from rigid synthetic ones at AUC 1.00), so a new clip carries its base
+# clip's own relative fluctuations, each bounded by this fraction: a bone's spread stays below 1 %.
+MAX_STRETCH = 0.004
 # Smoothing (frames) of the DTW time map: a DTW path moves in unit steps and would make the partner stutter.
 WARP_SMOOTHING = 2.0
 # Largest speed-up (and slow-down) of the query that a DTW time map may apply, relative to its mean slope.
@@ -120,7 +126,8 @@ def _unit(n_dims):
 def from_bones(root, directions, lengths, parents):
     """Joint positions by forward kinematics: each joint at its parent plus its bone's length along its direction.
 
-    The inverse of :func:`to_bones` for a sequence whose bones keep their lengths.
+    The inverse of :func:`to_bones` for a sequence whose bones keep their lengths. ``lengths`` has shape
+    ``(n_bones,)``, or ``(n_frames, n_bones)`` for lengths that change from frame to frame.
 
     Examples
     --------
@@ -132,8 +139,15 @@ def from_bones(root, directions, lengths, parents):
     positions = np.empty((n_frames, n_bones + 1, n_dims))
     positions[:, 0] = root
     for j in range(1, n_bones + 1):  # parents precede children
-        positions[:, j] = positions[:, parents[j]] + lengths[j - 1] * directions[:, j - 1]
+        positions[:, j] = positions[:, parents[j]] + lengths[..., j - 1, None] * directions[:, j - 1]
     return positions
+
+
+def bone_stretch(sequence, parents, lengths):
+    """Each bone's length in each frame relative to ``lengths`` (its median), bounded by ``MAX_STRETCH``."""
+    norms = np.linalg.norm(sequence[:, 1:] - sequence[:, parents[1:]], axis=-1)
+    relative = norms / np.where(lengths > 0, lengths, 1.0) - 1.0
+    return 1.0 + np.clip(relative, -MAX_STRETCH, MAX_STRETCH)
 
 
 def dtw_time_map(reference, query):
@@ -322,6 +336,7 @@ class ClassMotions:
     def __init__(self, sequences, parents, up_axis):
         self.parents, self.up_axis = parents, up_axis
         self.bones = [to_bones(seq, parents) for seq in sequences]
+        self.stretch = [bone_stretch(seq, parents, bones[2]) for seq, bones in zip(sequences, self.bones)]
         self._time_maps = {}
 
     def time_map(self, base, partner):
@@ -391,10 +406,12 @@ class ClassMotions:
         times = np.linspace(0, len(dirs) - 1, n_frames)
         dirs, root = interpolate_together([dirs, root], times)
         dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
-        positions = from_bones(root, dirs, lengths, self.parents)
+        positions = from_bones(root, dirs, lengths * self._stretch_at(base, times), self.parents)
         if posture is not None and self.up_axis is not None and positions.shape[-1] == 3:
             up = self.up_axis
-            lowest = from_bones(*self.bones[base], self.parents)[..., up].min(axis=1)
+            base_root, base_dirs, base_lengths = self.bones[base]
+            lowest = from_bones(base_root, base_dirs, base_lengths * self.stretch[base], self.parents)
+            lowest = lowest[..., up].min(axis=1)
             positions[..., up] += (np.interp(times, np.arange(len(lowest)), lowest)
                                    - positions[..., up].min(axis=1))[:, None]
         return positions
@@ -419,10 +436,16 @@ class ClassMotions:
             root[:, self.up_axis] = ((1 - weight) * root_b[:, self.up_axis]
                                      + weight * root_p_mapped[:, self.up_axis])
         # Timing: resample the mix (on the base's clock) to the drawn length.
-        dirs, root = interpolate_together([dirs, root], np.linspace(0, len(dirs) - 1, n_frames))
+        times = np.linspace(0, len(dirs) - 1, n_frames)
+        dirs, root = interpolate_together([dirs, root], times)
         dirs /= np.maximum(np.linalg.norm(dirs, axis=-1, keepdims=True), 1e-12)
         lengths = (1 - weight) * len_b + weight * len_p
-        return from_bones(root, dirs, lengths, self.parents)
+        return from_bones(root, dirs, lengths * self._stretch_at(base, times), self.parents)
+
+    def _stretch_at(self, base, times):
+        """The base's bone-length fluctuations (:func:`bone_stretch`) at fractional frames ``times``."""
+        stretch = self.stretch[base]
+        return stretch[np.clip(np.rint(times).astype(int), 0, len(stretch) - 1)]
 
 
 def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_state, novelty=None,
@@ -463,25 +486,26 @@ def synthesize_class(sequences, neighbours, n_new, parents, up_axis, random_stat
     ...          for p in (0.0, 0.5)]  # a 2-joint, 2-D "arm" turning, in two phases
     >>> new, n_below = synthesize_class(clips, [(np.array([1]),), (np.array([0]),)], 3, np.array([-1, 0]),
     ...                                 None, rng)
-    >>> len(new), n_below, bool(np.ptp(np.linalg.norm(new[0][:, 1] - new[0][:, 0], axis=1)) < 1e-12)
+    >>> bone = np.linalg.norm(new[0][:, 1] - new[0][:, 0], axis=1)
+    >>> len(new), n_below, bool(np.ptp(bone) / np.median(bone) < 0.01)  # the bone keeps its length within 1 %
     (3, 0, True)
     """
     plans = plan_class(sequences, neighbours, n_new, parents, up_axis, random_state, max_frames)
     return select_novel(plans, novelty, min_novelty)
 
 
-def plan_class(sequences, neighbours, n_new, parents, up_axis, random_state, max_frames=None):
+def plan_class(sequences, neighbours, n_new, parents, up_axis, random_state, max_frames=None, n_frames=None):
     """One lazy stream of candidates (:func:`_candidates`) for each of the ``n_new`` sequences of a class.
 
-    The parameters are :func:`synthesize_class`'s. Every clip is a base equally often (random order):
-    drawing bases independently would leave some clips' motions out of a small synthetic set and repeat
-    others.
+    The parameters are :func:`synthesize_class`'s; ``n_frames``, where given, is every candidate's length
+    (time-normalised input keeps its length). Every clip is a base equally often (random order): drawing
+    bases independently would leave some clips' motions out of a small synthetic set and repeat others.
     """
     motions = ClassMotions(sequences, parents, up_axis)
     partners = [_first_compatible(motions, i, groups) for i, groups in enumerate(neighbours)]
     n_rounds = -(-n_new // len(sequences))
     bases = np.concatenate([random_state.permutation(len(sequences)) for _ in range(n_rounds)])[:n_new]
-    return [_candidates(motions, base, partners[base], random_state, max_frames) for base in bases]
+    return [_candidates(motions, base, partners[base], random_state, max_frames, n_frames) for base in bases]
 
 
 def select_novel(plans, novelty, min_novelty):
@@ -515,7 +539,7 @@ def select_novel(plans, novelty, min_novelty):
     return best, int(np.sum(best_novelty < min_novelty))
 
 
-def _candidates(motions, base, partners, random_state, max_frames):
+def _candidates(motions, base, partners, random_state, max_frames, n_frames=None):
     """Candidate new sequences from ``base``, in the order they are tried until one is novel enough.
 
     First a mix with a random partner and a partner weight in ``MIX_RANGE``; then ``MAX_ATTEMPTS - 1``
@@ -523,10 +547,14 @@ def _candidates(motions, base, partners, random_state, max_frames):
     farthest from both its clips near weight 1/2); then the base varied alone (amplitude and tempo), with
     factors growing from ``VARIATION_RANGE`` on; then varied with its mean posture shifted towards that of
     a random other clip of the class (weights from ``POSTURE_RANGE``, growing by ``POSTURE_STEP``). A clip
-    without partners starts at the variations.
+    without partners starts at the variations. Lengths are drawn as the tempos say, at most ``max_frames``,
+    unless ``n_frames`` fixes them.
     """
     n_base = len(motions.bones[base][0])
     cap = max_frames or np.inf
+
+    def length(drawn):
+        return n_frames if n_frames is not None else max(min(round(drawn), cap), MIN_FRAMES)
     if partners:
         low, high = MIX_RANGE
         for attempt in range(MAX_ATTEMPTS):
@@ -534,19 +562,18 @@ def _candidates(motions, base, partners, random_state, max_frames):
             weight = random_state.uniform(low if attempt == 0 else (low + high) / 2, high)
             # The mix's tempo: the base's and the partner's (frames it spends per base frame), mixed.
             slope = np.mean(np.diff(motions.time_map(base, partner)[1])) if n_base > 1 else 1.0
-            n_frames = min(round(n_base * ((1 - weight) + weight * slope)), cap)
-            yield motions.mix(base, partner, weight, max(n_frames, MIN_FRAMES))
+            yield motions.mix(base, partner, weight, length(n_base * ((1 - weight) + weight * slope)))
     for attempt in range(MAX_ATTEMPTS):
         grow = 1.0 + attempt / MAX_ATTEMPTS  # further from the base at every attempt
         log_range = np.log(VARIATION_RANGE) * grow
         scale, tempo = np.exp(random_state.choice([-1, 1], 2) * random_state.uniform(*log_range, 2))
-        yield motions.vary(base, scale, max(min(round(n_base / tempo), cap), MIN_FRAMES))
+        yield motions.vary(base, scale, length(n_base / tempo))
     others = np.delete(np.arange(len(motions.bones)), base)
     for attempt in range(MAX_ATTEMPTS):
         scale, tempo = np.exp(random_state.choice([-1, 1], 2) * random_state.uniform(*np.log(VARIATION_RANGE), 2))
         weight = random_state.uniform(*POSTURE_RANGE) + POSTURE_STEP * attempt
-        yield motions.vary(base, scale, max(min(round(n_base / tempo), cap), MIN_FRAMES),
-                           posture=random_state.choice(others), posture_weight=weight)
+        yield motions.vary(base, scale, length(n_base / tempo), posture=random_state.choice(others),
+                           posture_weight=weight)
 
 
 def _first_compatible(motions, base, groups):
@@ -628,6 +655,9 @@ def neural_gas_fit_resample(sampler, X, y):
             "inside a sequence; fill the gaps first, e.g. with SkeletonNormalizer(max_gap=...)."
         )
     all_clips = [np.asarray(X[i, :n], dtype=np.float64) for i, n in enumerate(lengths)]
+    # Clips that all have one length were time-normalised (SkeletonNormalizer(n_frames=...)): keep it, since
+    # shorter new clips would come NaN-padded into a pipeline that expects complete sequences.
+    fixed_length = int(lengths[0]) if np.all(lengths == lengths[0]) else None
     # Novelty against every input clip, of any class: a new clip must not copy any real one.
     novelty = NoveltyMeter(all_clips, parents) if sampler.min_novelty > 0 else None
     # Candidates of every class are scored together (one batch of features per round of redraws).
@@ -639,7 +669,7 @@ def neural_gas_fit_resample(sampler, X, y):
                         random_state=random_state.randint(np.iinfo(np.int32).max)).fit(points)
         sampler.neural_gases_[label] = gas
         plans += plan_class(clips, gas_neighbours(gas, points), n_new, parents, up_axis, random_state,
-                            max_frames=X.shape[1])
+                            max_frames=X.shape[1], n_frames=fixed_length)
         y_new.append(np.full(n_new, label, dtype=y.dtype))
     X_new, n_below = select_novel(plans, novelty, sampler.min_novelty)
     if n_below:

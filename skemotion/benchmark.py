@@ -221,7 +221,7 @@ def eeg_benchmark(X, y, groups, sfreq, *, ch_names=None, networks=False, n_split
     ch_names : list of str or None, default=None
         Channel names (the electrode layout of DGCNN's initial graph).
     networks : bool, default=False
-        Also run DGCNN on the same DE features (:func:`dgcnn`), about a minute on one core.
+        Also run DGCNN on the same DE features (:func:`dgcnn`): under a minute for five folds on one core.
     n_splits : int, default=5
     n_jobs : int or None
         Folds run in parallel through joblib.

@@ -23,6 +23,8 @@ def _progress(verbose):
 
 # GroupKFold(5) by walker needs 5 walkers, and make_emotional_gait gives one walker per 20 gaits (5 per emotion).
 DEMO_FOLDS, GAITS_PER_WALKER = 5, 20
+# The EEG section of ``skemotion benchmark``: make_eeg_emotion's default SEED-like data.
+EEG_SECTION = "Synthetic EEG (make_eeg_emotion)"
 DEMO_MIN_SAMPLES = DEMO_FOLDS * GAITS_PER_WALKER
 
 
@@ -59,8 +61,16 @@ def benchmark(args):
     """The motion emotion benchmark on a Bandai-Namco folder; writes a markdown table and a figure."""
     import time
 
-    from .benchmark import QUICK_SAMPLERS, make_imbalanced, motion_benchmark, to_markdown, to_record, write_report
-    from .datasets import EMOTIONAL_STYLES, load_bandai_namco
+    from .benchmark import (
+        QUICK_SAMPLERS,
+        eeg_benchmark,
+        make_imbalanced,
+        motion_benchmark,
+        to_markdown,
+        to_record,
+        write_report,
+    )
+    from .datasets import EMOTIONAL_STYLES, load_bandai_namco, make_eeg_emotion
 
     start = time.perf_counter()
     _check_output_dir(Path(args.output_dir))
@@ -69,7 +79,7 @@ def benchmark(args):
     X, y, groups = bunch.data, bunch.target, bunch.groups
     print(f"Bandai-Namco-1: {len(y)} clips, {len(EMOTIONAL_STYLES)} emotional styles, "
           f"{len(np.unique(groups))} contents performed in every style; GroupKFold(5) by content"
-          + (f"; quick run (no networks: CNN, ST-GCN, view-group head; samplers {', '.join(QUICK_SAMPLERS)})"
+          + (f"; quick run (no networks: CNN, ST-GCN, view-group head, DGCNN; samplers {', '.join(QUICK_SAMPLERS)})"
              if args.quick else "") + "\n")
     options = dict(n_jobs=args.n_jobs, random_state=args.random_state, progress=_progress(args.verbose))
     sections = {}
@@ -86,6 +96,14 @@ def benchmark(args):
                                               samplers=list(QUICK_SAMPLERS) if args.quick else True, cnn=False,
                                               **options)
     print(to_markdown(sections["Imbalanced"]))
+
+    eeg = make_eeg_emotion(random_state=args.random_state)
+    print(f"\n## {EEG_SECTION}: {len(eeg.target)} epochs of {len(np.unique(eeg.groups))} subjects, "
+          f"GroupKFold(5) by subject\n")
+    sections[EEG_SECTION] = eeg_benchmark(eeg.data, eeg.target, eeg.groups, eeg.sfreq, ch_names=list(eeg.ch_names),
+                                          networks=not args.quick, n_jobs=args.n_jobs,
+                                          random_state=args.random_state)
+    print(to_markdown(sections[EEG_SECTION]))
 
     command = (f"skemotion benchmark --random-state {args.random_state}" + (" --quick" if args.quick else "")
                + (f" --n-jobs {args.n_jobs}" if args.n_jobs is not None else ""))
@@ -206,11 +224,12 @@ def _add_demo(commands):
 
 
 def _add_benchmark(commands):
-    sub = commands.add_parser("benchmark", help="the motion emotion benchmark on Bandai-Namco-1")
+    sub = commands.add_parser("benchmark", help="the motion emotion benchmark on Bandai-Namco-1 (and synthetic EEG)")
     sub.add_argument("--bandai", required=True, help="Bandai-Namco-1 folder (with data/ and cfg/)")
     sub.add_argument("-o", "--output-dir", default="benchmark-results", help="where to write table and figure")
     sub.add_argument("--quick", action="store_true",
-                     help="a subset that runs in under a minute: no networks (CNN, ST-GCN, view-group head), "
+                     help="a subset that runs in under a minute: no networks (CNN, ST-GCN, view-group head, "
+                          "DGCNN), "
                           "only the fast over-samplers")
     _add_common(sub)
     sub.set_defaults(func=benchmark)

@@ -10,9 +10,9 @@ from sklearn.utils import Bunch
 import skemotion.benchmark
 import skemotion.datasets
 import skemotion.pose
-from skemotion.benchmark import QUICK_SAMPLERS, Result, make_imbalanced, motion_benchmark, to_markdown
+from skemotion.benchmark import QUICK_SAMPLERS, Result, eeg_benchmark, make_imbalanced, motion_benchmark, to_markdown
 from skemotion.cli import build_parser, main
-from skemotion.datasets import make_emotional_gait
+from skemotion.datasets import make_eeg_emotion, make_emotional_gait
 from skemotion.skeleton import with_metadata
 
 
@@ -108,12 +108,19 @@ def _fake_bandai(*args, **kwargs):
     return Bunch(data=[np.zeros((4, 16, 3))] * len(y), target=y, groups=np.arange(len(y)) % 5, frame_rate=30.0)
 
 
+def _fake_eeg(**kwargs):
+    return Bunch(data=np.zeros((10, 2, 8)), target=np.repeat(["neutral", "sad"], 5), groups=np.arange(10) % 5,
+                 sfreq=100.0, ch_names=("FP1", "FP2"))
+
+
 @pytest.mark.parametrize("quick", [False, True])
 def test_benchmark_options_reach_the_benchmark(monkeypatch, tmp_path, capsys, quick):
-    load, bench = _Recorder(_fake_bandai), _Recorder(_results)
-    imbalance = _Recorder(make_imbalanced)
+    load, bench, eeg_bench = _Recorder(_fake_bandai), _Recorder(_results), _Recorder(_results)
+    imbalance, eeg = _Recorder(make_imbalanced), _Recorder(_fake_eeg)
     monkeypatch.setattr(skemotion.datasets, "load_bandai_namco", load)
+    monkeypatch.setattr(skemotion.datasets, "make_eeg_emotion", eeg)
     monkeypatch.setattr(skemotion.benchmark, "motion_benchmark", bench)
+    monkeypatch.setattr(skemotion.benchmark, "eeg_benchmark", eeg_bench)
     monkeypatch.setattr(skemotion.benchmark, "make_imbalanced", imbalance)
     argv = ["benchmark", "--bandai", "some/folder", "-o", str(tmp_path / "out"), "--random-state", "7",
             "--n-jobs", "3", "-v"] + (["--quick"] if quick else [])
@@ -129,15 +136,22 @@ def test_benchmark_options_reach_the_benchmark(monkeypatch, tmp_path, capsys, qu
     assert imbalanced_options["samplers"] == (list(QUICK_SAMPLERS) if quick else True)
     kept = make_imbalanced(_fake_bandai().target, keep=5, majority="normal", random_state=7)
     assert len(imbalanced[0]) == len(kept) and list(imbalanced[1]) == list(_fake_bandai().target[kept])
+    # the EEG section: DGCNN (networks) only in the full run
+    assert eeg.calls[0][1]["random_state"] == 7
+    (eeg_args, eeg_options), = eeg_bench.calls
+    assert eeg_options["networks"] is (not quick) and eeg_options["random_state"] == 7 and eeg_options["n_jobs"] == 3
+    assert eeg_options["ch_names"] == list(_fake_eeg().ch_names) and eeg_args[3] == _fake_eeg().sfreq
     report = (tmp_path / "out" / "benchmark.md").read_text()
-    assert ("--random-state 7 --quick" in report) is quick and report.count("| an approach |") == 2
+    assert ("--random-state 7 --quick" in report) is quick and report.count("| an approach |") == 3
     assert (tmp_path / "out" / "benchmark.png").stat().st_size > 0
 
 
 def test_benchmark_defaults(monkeypatch, tmp_path):
     bench = _Recorder(_results)
     monkeypatch.setattr(skemotion.datasets, "load_bandai_namco", _fake_bandai)
+    monkeypatch.setattr(skemotion.datasets, "make_eeg_emotion", _fake_eeg)
     monkeypatch.setattr(skemotion.benchmark, "motion_benchmark", bench)
+    monkeypatch.setattr(skemotion.benchmark, "eeg_benchmark", _results)
     monkeypatch.chdir(tmp_path)
     assert main(["benchmark", "--bandai", "x"]) == 0
     for _, options in bench.calls:
@@ -256,3 +270,16 @@ def test_full_motion_benchmark_has_the_network_rows(monkeypatch):
         assert rows[name].seconds > 0
     assert sum(r.approach == "gait image + CNN (ProxEmo)" for r in results) == 2
     assert "ST-GCN (positions, velocities, bones)" in to_markdown(results)
+
+
+def test_full_eeg_benchmark_has_the_dgcnn_row(monkeypatch):
+    """networks=True adds DGCNN on DE features, scored under the same subject folds; one epoch keeps it fast."""
+    original = skemotion.benchmark.dgcnn
+    monkeypatch.setattr(skemotion.benchmark, "dgcnn", lambda sfreq, ch_names=None, random_state=0: original(
+        sfreq, ch_names, random_state=random_state, max_epochs=1))
+    eeg = make_eeg_emotion(n_subjects=4, n_trials=6, random_state=0)
+    quick = eeg_benchmark(eeg.data, eeg.target, eeg.groups, eeg.sfreq, n_splits=2)
+    full = eeg_benchmark(eeg.data, eeg.target, eeg.groups, eeg.sfreq, ch_names=list(eeg.ch_names), networks=True,
+                         n_splits=2)
+    assert [r.approach for r in full] == [r.approach for r in quick] + ["DE + DGCNN"]
+    assert full[-1].f1_macro.shape == (2,) and np.isfinite(full[-1].f1_macro).all() and full[-1].seconds > 0

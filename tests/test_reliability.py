@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 import scipy.stats
+from scipy.spatial.transform import Rotation
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from joblib import Parallel, delayed
@@ -651,6 +652,54 @@ def test_skeleton_features_scale_with_coordinates_near_the_float_range(scale):
                                rtol=1e-12)
     normalised = SkeletonNormalizer().fit_transform(X)
     np.testing.assert_allclose(SkeletonNormalizer().fit_transform(X_big), normalised, rtol=1e-9, atol=1e-12)
+
+
+def _chain_depth(parents):
+    depth = np.zeros(len(parents), int)
+    for k, parent in enumerate(parents):
+        depth[k] = 1 if parent < 0 else depth[parent] + 1
+    return int(depth.max())
+
+
+@given(exponent=st.integers(-565, 498), mantissa=st.floats(1.0, 2.0), seed=st.integers(0, 2**16))
+@example(exponent=-565, mantissa=1.5, seed=0).via("the ends of the range: 1e-170")
+@example(exponent=498, mantissa=1.5, seed=0).via("1e150")
+@example(exponent=-43, mantissa=1.0, seed=0).via("bones of 1e-13, below the old 1e-12 floor")
+@settings(max_examples=30, deadline=None)
+def test_skeleton_to_bvh_keeps_bone_directions_at_any_scale(tmp_path_factory, exponent, mantissa, seed):
+    """FK of the written file gives every bone of s * X its direction, for s from 1e-170 to 1e150 (issue 15:
+    a 1e-12 floor on the bone lengths turned bones of 1e-13 into non-unit "directions", and squaring
+    1e-170 gave 0 / 0)."""
+    scale = mantissa * 2.0**exponent
+    layout = get_layout("body16")
+    X = np.random.default_rng(seed).normal(size=(4, 16, 3))  # bones in every direction, some nearly opposite
+    path = tmp_path_factory.mktemp("bvh") / "scaled.bvh"
+    write_bvh(path, skeleton_to_bvh(X * scale, layout, frame_rate=30))
+    motion = read_bvh(path)
+    positions = motion.positions[:, [motion.joint_names.index(name) for name in layout.joint_names]]
+    parents = np.asarray(layout.parents)
+    expected, got = (p[:, 1:] - p[:, parents[1:]] for p in (X * scale, positions))
+    expected, got = (v / vector_norm(v)[..., None] for v in (expected, got))
+    # The file keeps 10 significant digits: each Euler angle (at most 180 degrees = pi rad) is off by at most
+    # 0.5e-9 * pi rad, and a bone's direction by at most the sum over the 3 angles of each joint on its chain.
+    bound = 3 * _chain_depth(motion.parents) * 0.5e-9 * np.pi + 1e-13
+    assert np.abs(got - expected).max() <= bound
+    assert np.isfinite(motion.motion).all()
+
+
+def test_skeleton_to_bvh_refuses_a_bone_that_vanishes_in_some_frames():
+    X = np.random.default_rng(0).normal(size=(5, 3, 3))
+    X[3, 2] = X[3, 1]  # elbow on shoulder in frame 3 only: no direction there, and any guess is a bone off
+    with pytest.raises(ValueError, match=r"from joint 'joint1' to joint 'joint2' has zero length in frame 3"):
+        skeleton_to_bvh(X, [-1, 0, 1], frame_rate=30)
+
+
+def test_skeleton_to_bvh_keeps_a_bone_of_zero_length_in_every_frame(tmp_path):
+    turns = Rotation.random(5, random_state=0)
+    X = np.stack([np.zeros((5, 3)), turns.apply([0, 2.0, 0]), turns.apply([0, 2.0, 0])], axis=1)
+    # Two joints that always coincide (a rig's zero offset): FK still puts every joint back, since bones are rigid.
+    write_bvh(tmp_path / "zero.bvh", skeleton_to_bvh(X, [-1, 0, 1], frame_rate=30))
+    np.testing.assert_allclose(read_bvh(tmp_path / "zero.bvh").positions, X, atol=1e-8)
 
 
 _AFFECTIVE_GAIT = np.asarray(make_emotional_gait(4, n_frames=12, length_jitter=0, random_state=1).data)

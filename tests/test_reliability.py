@@ -23,6 +23,7 @@ import h5py
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.special
 import scipy.stats
 from scipy.spatial.transform import Rotation
 from hypothesis import example, given, settings
@@ -35,6 +36,7 @@ import skemotion.benchmark
 import skemotion.datasets
 import skemotion.io._bvh
 import skemotion.pose
+import skemotion.signatures
 import skemotion.utils._files
 from skemotion.cli import main
 from skemotion.datasets import load_bandai_namco, load_emotion_gait, make_eeg_emotion, make_emotional_gait
@@ -805,6 +807,39 @@ def test_sliced_wasserstein_is_homogeneous(exponent, p):
     scaled = pairwise_sliced_wasserstein(U * 2.0**exponent, V * 2.0**exponent, p=p, random_state=0)
     np.testing.assert_allclose(np.ldexp(scaled, -exponent), unit, rtol=1e-12)
     assert (unit > 0).all()
+
+
+_CUBE_DIAGONALS = np.array([[1, 1, 1], [1, -1, 1], [-1, 1, 1], [1, 1, -1.0]])  # |theta . e_x| = 1/sqrt(3) each
+
+
+@given(p=st.floats(1, 1000), shift_exponent=st.integers(-10, 12))
+@example(p=1000.0, shift_exponent=-10).via("a shift of 1e-3 next to coordinates of 1e3: (W / 2^10)^p underflowed")
+@example(p=1000.0, shift_exponent=12).via("a shift of 4096: W^p overflowed")
+@settings(max_examples=40, deadline=None)
+def test_sliced_wasserstein_of_shifted_copies_is_the_shift_for_any_p(p, shift_exponent):
+    """A translated copy: every projected W_p is |shift . theta|, so on the cube diagonals SW_p = shift / sqrt(3)
+    for every p (issue 15: W^p over the directions overflowed or underflowed for p in the hundreds)."""
+    clouds = np.random.default_rng(0).normal(size=(2, 20, 3)) * 1000
+    shift = 2.0**shift_exponent
+    D = pairwise_sliced_wasserstein(clouds, clouds + [shift, 0, 0], p=p, projections=_CUBE_DIAGONALS)
+    # Each projected coordinate (up to 4 * 1e3 * sqrt(3)) is rounded once: a relative error of at most
+    # 2 eps * 7e3 / (shift / sqrt(3)) on a projected difference, and so on the distance.
+    rtol = 2 * np.finfo(float).eps * 7e3 / (shift / np.sqrt(3)) + 1e-14
+    np.testing.assert_allclose(np.diag(D), shift / np.sqrt(3), rtol=rtol)
+
+
+@pytest.mark.parametrize("p", [1, 2, 150, 400, 1000])
+@pytest.mark.parametrize("b", [[-1.0, -1.0, -0.9], [1.001, 0.999, 1.0]], ids=["far", "near"])
+def test_sliced_wasserstein_of_two_point_masses_in_closed_form(p, b):
+    """Two points a, b: SW_p = (mean_theta |theta . (a - b)|^p)^(1/p), here in the log domain (logsumexp).
+    At unit scale |theta . (a - b)| reaches 3.4 ("far": 3.4^1000 overflows) or stays below 2e-3 ("near":
+    underflows)."""
+    a, b = np.array([[1.0, 1.0, 1.0]]), np.array([b])
+    theta = skemotion.signatures.random_directions(64, 3, random_state=0)
+    logs = p * np.log(np.abs(theta @ (a - b)[0]))
+    expected = np.exp((scipy.special.logsumexp(logs) - np.log(len(theta))) / p)
+    got = pairwise_sliced_wasserstein([a], [b], p=p, projections=theta)[0, 0]
+    assert got == pytest.approx(expected, rel=1e-12)
 
 
 @given(exponent=st.integers(-560, 500))

@@ -22,6 +22,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+import scipy.io
 import scipy.linalg
 import scipy.special
 import scipy.stats
@@ -39,7 +40,14 @@ import skemotion.pose
 import skemotion.signatures
 import skemotion.utils._files
 from skemotion.cli import main
-from skemotion.datasets import load_bandai_namco, load_emotion_gait, make_eeg_emotion, make_emotional_gait
+from skemotion.datasets import (
+    load_bandai_namco,
+    load_emotion_gait,
+    load_seed,
+    make_eeg_emotion,
+    make_emotional_gait,
+    write_seed,
+)
 from skemotion.eeg import EEGBandFeatures
 from skemotion.io import (
     BVHError,
@@ -305,6 +313,71 @@ def test_overlay_failing_midway_keeps_the_old_output(tmp_path, monkeypatch, suff
     assert overlay.overlay_pose(frames, landmarks, target) == target and target.read_bytes() != b"old output"
     with pytest.raises(FileNotFoundError, match="does not exist"):
         overlay.overlay_pose(frames, landmarks, tmp_path / "no" / target.name)
+
+
+@pytest.fixture(scope="module")
+def _seed_eeg():
+    return make_eeg_emotion(n_subjects=3, n_trials=3, n_epochs_per_trial=1, label_order="seed", random_state=0)
+
+
+def _folder_bytes(folder):
+    return {p.name: p.read_bytes() for p in Path(folder).iterdir()}
+
+
+@pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
+def test_write_seed_failing_midway_keeps_the_whole_old_folder(tmp_path, monkeypatch, _seed_eeg, error):
+    """Each file was atomic but the folder was not: a failure at the second subject left subject 1 new and
+    subjects 2, 3 old, which load_seed then read as one data set (issue 15)."""
+    folder = write_seed(_seed_eeg, tmp_path)
+    before = _folder_bytes(folder)
+    real_savemat, calls = scipy.io.savemat, []
+
+    def failing_savemat(fh, content):
+        calls.append(fh)
+        if len(calls) == 2:
+            fh.write(b"MATLAB 5.0 half a file")
+            raise error
+        real_savemat(fh, content)
+
+    monkeypatch.setattr(scipy.io, "savemat", failing_savemat)
+    other = make_eeg_emotion(n_subjects=3, n_trials=3, n_epochs_per_trial=1, label_order="seed", random_state=1)
+    with pytest.raises(type(error)):
+        write_seed(other, tmp_path, overwrite=True)
+    assert len(calls) == 2
+    assert _folder_bytes(folder) == before  # subject 1 included: nothing new took its place
+    assert _entries(tmp_path) == ["Preprocessed_EEG"]  # no staging folder left behind
+
+
+def test_write_seed_failing_at_the_swap_keeps_the_old_folder(tmp_path, monkeypatch, _seed_eeg):
+    folder = write_seed(_seed_eeg, tmp_path)
+    before = _folder_bytes(folder)
+    real_rename, calls = os.rename, []
+
+    def failing_rename(source, target):
+        calls.append(target)
+        if Path(target) == folder and str(source).endswith(".part"):  # the staging folder taking the name
+            raise OSError("rename failed")
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", failing_rename)
+    with pytest.raises(OSError, match="rename failed"):
+        write_seed(_seed_eeg, tmp_path, overwrite=True)
+    assert len(calls) == 3  # aside, the failed swap, back
+    assert _folder_bytes(folder) == before and _entries(tmp_path) == ["Preprocessed_EEG"]
+
+
+def test_write_seed_refuses_an_existing_folder_unless_overwrite(tmp_path, _seed_eeg):
+    folder = write_seed(_seed_eeg, tmp_path)
+    (folder / "99_20000101.mat").write_bytes(b"an older subject")
+    before = _folder_bytes(folder)
+    with pytest.raises(FileExistsError, match=r"Preprocessed_EEG' exists; pass overwrite=True"):
+        write_seed(_seed_eeg, tmp_path)
+    assert _folder_bytes(folder) == before
+    # Replaced as a whole: no file of the old folder survives to be read with the new ones.
+    write_seed(_seed_eeg, tmp_path, overwrite=True)
+    assert _entries(folder) == ["1_20000101.mat", "2_20000101.mat", "3_20000101.mat", "label.mat"]
+    assert _entries(tmp_path) == ["Preprocessed_EEG"]
+    assert len(load_seed(tmp_path, kind="eeg", epoch_duration=4.0).data) == 9
 
 
 # --------------------------------------------------------------------------

@@ -26,10 +26,10 @@ import scipy.io
 import scipy.linalg
 import scipy.special
 import scipy.stats
-from scipy.spatial.transform import Rotation
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from joblib import Parallel, delayed
+from scipy.spatial.transform import Rotation
 from sklearn.linear_model import LogisticRegression
 
 import skemotion

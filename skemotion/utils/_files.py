@@ -227,7 +227,7 @@ def atomic_folder(path, *, overwrite=False):
     ...     with atomic_folder(Path(parent) / "data") as staging:
     ...         _ = (staging / "a.txt").write_text("1")
     ...         _ = (staging / "b.txt").write_text("2")
-    ...     print(sorted(p.name for p in Path(parent).iterdir()), sorted(p.name for p in (Path(parent) / "data").iterdir()))
+    ...     print([p.name for p in Path(parent).iterdir()], sorted(p.name for p in Path(parent, "data").iterdir()))
     ['data'] ['a.txt', 'b.txt']
     """
     path = Path(path)

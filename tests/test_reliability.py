@@ -1068,6 +1068,46 @@ def test_wasserstein_large_p_and_tiny_differences_are_computed_stably():
 
 
 # --------------------------------------------------------------------------
+# Non-numeric items get the validation layer's message, not numpy's
+# --------------------------------------------------------------------------
+_GAIT = np.zeros((6, 16, 3))
+_NESTED_TEXT = np.zeros((2, 4, 16, 3)).tolist()
+_NESTED_TEXT[1][2][3] = [1.0, "x", 2.0]
+_NESTED_DICT = [_GAIT, _GAIT.astype(object)]
+_NESTED_DICT[1][4, 5, 2] = {"x": 1}
+
+
+@pytest.mark.parametrize("X, said", [
+    (["walk1.bvh", "walk2.bvh"], r"item 0 is str 'walk1.bvh'"),
+    ([_GAIT, "walk2.bvh"], r"item 1 is str 'walk2.bvh'"),
+    (np.array([_GAIT, None], dtype=object), r"item 1 is None"),
+    ([_GAIT, {"frames": _GAIT}], r"item 1 is dict \{'frames'"),
+    ([b"walk"], r"item 0 is bytes b'walk'"),
+    (_NESTED_TEXT, r"item 1 holds text that is not a number \(str 'x' at index \(2, 3, 1\)\)"),
+    (_NESTED_DICT, r"item 1 holds dict \{'x': 1\} at index \(4, 5, 2\)"),
+    ([_GAIT + 1j], r"item 0 holds complex numbers"),
+], ids=["file names", "a file name among gaits", "None", "dict", "bytes", "text inside", "dict inside", "complex"])
+@pytest.mark.parametrize("make", [JointDistances, lambda: KinematicFeatures(frame_rate=30.0)],
+                         ids=["JointDistances", "KinematicFeatures"])
+def test_non_numeric_items_are_named_by_the_validation_layer(make, X, said):
+    """numpy said 'could not convert string to float' (or 'inhomogeneous shape' when the first item was a
+    file name), naming neither the item nor what was expected (issue 15)."""
+    with pytest.raises(TypeError, match=said + r".*; expected joint coordinates \(real numbers\)"):
+        make().fit(X)
+
+
+def test_numbers_as_text_and_none_as_missing_still_convert():
+    """What numpy converts stays accepted: "1.5" is a number, None inside a sequence is NaN (missing)."""
+    X = np.random.default_rng(0).normal(size=(2, 6, 16, 3))
+    with_none = X.tolist()
+    with_none[1][2][3][0] = None
+    expected = JointDistances().fit_transform(np.array(with_none, dtype=float))  # numpy: None -> NaN
+    np.testing.assert_array_equal(JointDistances().fit_transform(with_none), expected)
+    np.testing.assert_array_equal(JointDistances().fit_transform(list(X.astype(str))),
+                                  JointDistances().fit_transform(list(X)))
+
+
+# --------------------------------------------------------------------------
 # float32 stays float32 through the samplers
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize("make", [

@@ -214,7 +214,7 @@ def _non_numeric(item):
 
 def _describe(value):
     value = value.item() if isinstance(value, np.generic) else value  # 'x', not np.str_('x')
-    text = repr(value)
+    text = " ".join(repr(value).split())  # one line, even for a dict of arrays
     return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}" if value is not None \
         else "None"
 

@@ -108,6 +108,8 @@ def skeleton_to_bvh(sequence, layout, *, frame_rate, joint_names=None):
         raise ValueError(f"skeleton_to_bvh needs one sequence of shape (n_frames, n_joints, 3); got {sequence.shape}.")
     if np.isnan(sequence).any():
         raise ValueError("skeleton_to_bvh needs complete sequences; fill the missing (NaN) joints first.")
+    if np.isinf(sequence).any():
+        raise ValueError("skeleton_to_bvh needs finite coordinates; the sequence holds infinite values.")
     if isinstance(frame_rate, bool) or not isinstance(frame_rate, Real) or not 0 < frame_rate < np.inf:
         raise ValueError(f"skeleton_to_bvh needs a positive finite frame_rate (frames per second), got {frame_rate!r}.")
     parents, joint_names = _parents_and_names(layout, sequence.shape[1], joint_names)

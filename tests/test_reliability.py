@@ -22,11 +22,14 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+import scipy.io
 import scipy.linalg
+import scipy.special
 import scipy.stats
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from joblib import Parallel, delayed
+from scipy.spatial.transform import Rotation
 from sklearn.linear_model import LogisticRegression
 
 import skemotion
@@ -34,9 +37,17 @@ import skemotion.benchmark
 import skemotion.datasets
 import skemotion.io._bvh
 import skemotion.pose
+import skemotion.signatures
 import skemotion.utils._files
 from skemotion.cli import main
-from skemotion.datasets import load_bandai_namco, load_emotion_gait, make_eeg_emotion, make_emotional_gait
+from skemotion.datasets import (
+    load_bandai_namco,
+    load_emotion_gait,
+    load_seed,
+    make_eeg_emotion,
+    make_emotional_gait,
+    write_seed,
+)
 from skemotion.eeg import EEGBandFeatures
 from skemotion.io import (
     BVHError,
@@ -302,6 +313,71 @@ def test_overlay_failing_midway_keeps_the_old_output(tmp_path, monkeypatch, suff
     assert overlay.overlay_pose(frames, landmarks, target) == target and target.read_bytes() != b"old output"
     with pytest.raises(FileNotFoundError, match="does not exist"):
         overlay.overlay_pose(frames, landmarks, tmp_path / "no" / target.name)
+
+
+@pytest.fixture(scope="module")
+def _seed_eeg():
+    return make_eeg_emotion(n_subjects=3, n_trials=3, n_epochs_per_trial=1, label_order="seed", random_state=0)
+
+
+def _folder_bytes(folder):
+    return {p.name: p.read_bytes() for p in Path(folder).iterdir()}
+
+
+@pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
+def test_write_seed_failing_midway_keeps_the_whole_old_folder(tmp_path, monkeypatch, _seed_eeg, error):
+    """Each file was atomic but the folder was not: a failure at the second subject left subject 1 new and
+    subjects 2, 3 old, which load_seed then read as one data set (issue 15)."""
+    folder = write_seed(_seed_eeg, tmp_path)
+    before = _folder_bytes(folder)
+    real_savemat, calls = scipy.io.savemat, []
+
+    def failing_savemat(fh, content):
+        calls.append(fh)
+        if len(calls) == 2:
+            fh.write(b"MATLAB 5.0 half a file")
+            raise error
+        real_savemat(fh, content)
+
+    monkeypatch.setattr(scipy.io, "savemat", failing_savemat)
+    other = make_eeg_emotion(n_subjects=3, n_trials=3, n_epochs_per_trial=1, label_order="seed", random_state=1)
+    with pytest.raises(type(error)):
+        write_seed(other, tmp_path, overwrite=True)
+    assert len(calls) == 2
+    assert _folder_bytes(folder) == before  # subject 1 included: nothing new took its place
+    assert _entries(tmp_path) == ["Preprocessed_EEG"]  # no staging folder left behind
+
+
+def test_write_seed_failing_at_the_swap_keeps_the_old_folder(tmp_path, monkeypatch, _seed_eeg):
+    folder = write_seed(_seed_eeg, tmp_path)
+    before = _folder_bytes(folder)
+    real_rename, calls = os.rename, []
+
+    def failing_rename(source, target):
+        calls.append(target)
+        if Path(target) == folder and str(source).endswith(".part"):  # the staging folder taking the name
+            raise OSError("rename failed")
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", failing_rename)
+    with pytest.raises(OSError, match="rename failed"):
+        write_seed(_seed_eeg, tmp_path, overwrite=True)
+    assert len(calls) == 3  # aside, the failed swap, back
+    assert _folder_bytes(folder) == before and _entries(tmp_path) == ["Preprocessed_EEG"]
+
+
+def test_write_seed_refuses_an_existing_folder_unless_overwrite(tmp_path, _seed_eeg):
+    folder = write_seed(_seed_eeg, tmp_path)
+    (folder / "99_20000101.mat").write_bytes(b"an older subject")
+    before = _folder_bytes(folder)
+    with pytest.raises(FileExistsError, match=r"Preprocessed_EEG' exists; pass overwrite=True"):
+        write_seed(_seed_eeg, tmp_path)
+    assert _folder_bytes(folder) == before
+    # Replaced as a whole: no file of the old folder survives to be read with the new ones.
+    write_seed(_seed_eeg, tmp_path, overwrite=True)
+    assert _entries(folder) == ["1_20000101.mat", "2_20000101.mat", "3_20000101.mat", "label.mat"]
+    assert _entries(tmp_path) == ["Preprocessed_EEG"]
+    assert len(load_seed(tmp_path, kind="eeg", epoch_duration=4.0).data) == 9
 
 
 # --------------------------------------------------------------------------
@@ -653,6 +729,54 @@ def test_skeleton_features_scale_with_coordinates_near_the_float_range(scale):
     np.testing.assert_allclose(SkeletonNormalizer().fit_transform(X_big), normalised, rtol=1e-9, atol=1e-12)
 
 
+def _chain_depth(parents):
+    depth = np.zeros(len(parents), int)
+    for k, parent in enumerate(parents):
+        depth[k] = 1 if parent < 0 else depth[parent] + 1
+    return int(depth.max())
+
+
+@given(exponent=st.integers(-565, 498), mantissa=st.floats(1.0, 2.0), seed=st.integers(0, 2**16))
+@example(exponent=-565, mantissa=1.5, seed=0).via("the ends of the range: 1e-170")
+@example(exponent=498, mantissa=1.5, seed=0).via("1e150")
+@example(exponent=-43, mantissa=1.0, seed=0).via("bones of 1e-13, below the old 1e-12 floor")
+@settings(max_examples=30, deadline=None)
+def test_skeleton_to_bvh_keeps_bone_directions_at_any_scale(tmp_path_factory, exponent, mantissa, seed):
+    """FK of the written file gives every bone of s * X its direction, for s from 1e-170 to 1e150 (issue 15:
+    a 1e-12 floor on the bone lengths turned bones of 1e-13 into non-unit "directions", and squaring
+    1e-170 gave 0 / 0)."""
+    scale = mantissa * 2.0**exponent
+    layout = get_layout("body16")
+    X = np.random.default_rng(seed).normal(size=(4, 16, 3))  # bones in every direction, some nearly opposite
+    path = tmp_path_factory.mktemp("bvh") / "scaled.bvh"
+    write_bvh(path, skeleton_to_bvh(X * scale, layout, frame_rate=30))
+    motion = read_bvh(path)
+    positions = motion.positions[:, [motion.joint_names.index(name) for name in layout.joint_names]]
+    parents = np.asarray(layout.parents)
+    expected, got = (p[:, 1:] - p[:, parents[1:]] for p in (X * scale, positions))
+    expected, got = (v / vector_norm(v)[..., None] for v in (expected, got))
+    # The file keeps 10 significant digits: each Euler angle (at most 180 degrees = pi rad) is off by at most
+    # 0.5e-9 * pi rad, and a bone's direction by at most the sum over the 3 angles of each joint on its chain.
+    bound = 3 * _chain_depth(motion.parents) * 0.5e-9 * np.pi + 1e-13
+    assert np.abs(got - expected).max() <= bound
+    assert np.isfinite(motion.motion).all()
+
+
+def test_skeleton_to_bvh_refuses_a_bone_that_vanishes_in_some_frames():
+    X = np.random.default_rng(0).normal(size=(5, 3, 3))
+    X[3, 2] = X[3, 1]  # elbow on shoulder in frame 3 only: no direction there, and any guess is a bone off
+    with pytest.raises(ValueError, match=r"from joint 'joint1' to joint 'joint2' has zero length in frame 3"):
+        skeleton_to_bvh(X, [-1, 0, 1], frame_rate=30)
+
+
+def test_skeleton_to_bvh_keeps_a_bone_of_zero_length_in_every_frame(tmp_path):
+    turns = Rotation.random(5, random_state=0)
+    X = np.stack([np.zeros((5, 3)), turns.apply([0, 2.0, 0]), turns.apply([0, 2.0, 0])], axis=1)
+    # Two joints that always coincide (a rig's zero offset): FK still puts every joint back, since bones are rigid.
+    write_bvh(tmp_path / "zero.bvh", skeleton_to_bvh(X, [-1, 0, 1], frame_rate=30))
+    np.testing.assert_allclose(read_bvh(tmp_path / "zero.bvh").positions, X, atol=1e-8)
+
+
 _AFFECTIVE_GAIT = np.asarray(make_emotional_gait(4, n_frames=12, length_jitter=0, random_state=1).data)
 
 
@@ -756,6 +880,39 @@ def test_sliced_wasserstein_is_homogeneous(exponent, p):
     scaled = pairwise_sliced_wasserstein(U * 2.0**exponent, V * 2.0**exponent, p=p, random_state=0)
     np.testing.assert_allclose(np.ldexp(scaled, -exponent), unit, rtol=1e-12)
     assert (unit > 0).all()
+
+
+_CUBE_DIAGONALS = np.array([[1, 1, 1], [1, -1, 1], [-1, 1, 1], [1, 1, -1.0]])  # |theta . e_x| = 1/sqrt(3) each
+
+
+@given(p=st.floats(1, 1000), shift_exponent=st.integers(-10, 12))
+@example(p=1000.0, shift_exponent=-10).via("a shift of 1e-3 next to coordinates of 1e3: (W / 2^10)^p underflowed")
+@example(p=1000.0, shift_exponent=12).via("a shift of 4096: W^p overflowed")
+@settings(max_examples=40, deadline=None)
+def test_sliced_wasserstein_of_shifted_copies_is_the_shift_for_any_p(p, shift_exponent):
+    """A translated copy: every projected W_p is |shift . theta|, so on the cube diagonals SW_p = shift / sqrt(3)
+    for every p (issue 15: W^p over the directions overflowed or underflowed for p in the hundreds)."""
+    clouds = np.random.default_rng(0).normal(size=(2, 20, 3)) * 1000
+    shift = 2.0**shift_exponent
+    D = pairwise_sliced_wasserstein(clouds, clouds + [shift, 0, 0], p=p, projections=_CUBE_DIAGONALS)
+    # Each projected coordinate (up to 4 * 1e3 * sqrt(3)) is rounded once: a relative error of at most
+    # 2 eps * 7e3 / (shift / sqrt(3)) on a projected difference, and so on the distance.
+    rtol = 2 * np.finfo(float).eps * 7e3 / (shift / np.sqrt(3)) + 1e-14
+    np.testing.assert_allclose(np.diag(D), shift / np.sqrt(3), rtol=rtol)
+
+
+@pytest.mark.parametrize("p", [1, 2, 150, 400, 1000])
+@pytest.mark.parametrize("b", [[-1.0, -1.0, -0.9], [1.001, 0.999, 1.0]], ids=["far", "near"])
+def test_sliced_wasserstein_of_two_point_masses_in_closed_form(p, b):
+    """Two points a, b: SW_p = (mean_theta |theta . (a - b)|^p)^(1/p), here in the log domain (logsumexp).
+    At unit scale |theta . (a - b)| reaches 3.4 ("far": 3.4^1000 overflows) or stays below 2e-3 ("near":
+    underflows)."""
+    a, b = np.array([[1.0, 1.0, 1.0]]), np.array([b])
+    theta = skemotion.signatures.random_directions(64, 3, random_state=0)
+    logs = p * np.log(np.abs(theta @ (a - b)[0]))
+    expected = np.exp((scipy.special.logsumexp(logs) - np.log(len(theta))) / p)
+    got = pairwise_sliced_wasserstein([a], [b], p=p, projections=theta)[0, 0]
+    assert got == pytest.approx(expected, rel=1e-12)
 
 
 @given(exponent=st.integers(-560, 500))
@@ -908,6 +1065,46 @@ def test_wasserstein_large_p_and_tiny_differences_are_computed_stably():
     assert small[0, 2] == 1e-298 and small[1, 2] == 1.0
     equal = pairwise_wasserstein([[0.0], [0.0, 0.0]], p=2000)  # equal distributions: 0 is right
     assert equal[0, 1] == 0
+
+
+# --------------------------------------------------------------------------
+# Non-numeric items get the validation layer's message, not numpy's
+# --------------------------------------------------------------------------
+_GAIT = np.zeros((6, 16, 3))
+_NESTED_TEXT = np.zeros((2, 4, 16, 3)).tolist()
+_NESTED_TEXT[1][2][3] = [1.0, "x", 2.0]
+_NESTED_DICT = [_GAIT, _GAIT.astype(object)]
+_NESTED_DICT[1][4, 5, 2] = {"x": 1}
+
+
+@pytest.mark.parametrize("X, said", [
+    (["walk1.bvh", "walk2.bvh"], r"item 0 is str 'walk1.bvh'"),
+    ([_GAIT, "walk2.bvh"], r"item 1 is str 'walk2.bvh'"),
+    (np.array([_GAIT, None], dtype=object), r"item 1 is None"),
+    ([_GAIT, {"frames": _GAIT}], r"item 1 is dict \{'frames'"),
+    ([b"walk"], r"item 0 is bytes b'walk'"),
+    (_NESTED_TEXT, r"item 1 holds text that is not a number \(str 'x' at index \(2, 3, 1\)\)"),
+    (_NESTED_DICT, r"item 1 holds dict \{'x': 1\} at index \(4, 5, 2\)"),
+    ([_GAIT + 1j], r"item 0 holds complex numbers"),
+], ids=["file names", "a file name among gaits", "None", "dict", "bytes", "text inside", "dict inside", "complex"])
+@pytest.mark.parametrize("make", [JointDistances, lambda: KinematicFeatures(frame_rate=30.0)],
+                         ids=["JointDistances", "KinematicFeatures"])
+def test_non_numeric_items_are_named_by_the_validation_layer(make, X, said):
+    """numpy said 'could not convert string to float' (or 'inhomogeneous shape' when the first item was a
+    file name), naming neither the item nor what was expected (issue 15)."""
+    with pytest.raises(TypeError, match=said + r".*; expected joint coordinates \(real numbers\)"):
+        make().fit(X)
+
+
+def test_numbers_as_text_and_none_as_missing_still_convert():
+    """What numpy converts stays accepted: "1.5" is a number, None inside a sequence is NaN (missing)."""
+    X = np.random.default_rng(0).normal(size=(2, 6, 16, 3))
+    with_none = X.tolist()
+    with_none[1][2][3][0] = None
+    expected = JointDistances().fit_transform(np.array(with_none, dtype=float))  # numpy: None -> NaN
+    np.testing.assert_array_equal(JointDistances().fit_transform(with_none), expected)
+    np.testing.assert_array_equal(JointDistances().fit_transform(list(X.astype(str))),
+                                  JointDistances().fit_transform(list(X)))
 
 
 # --------------------------------------------------------------------------

@@ -71,7 +71,7 @@ def test_a_write_that_fails_midway_leaves_that_file_intact(eeg, tmp_path, monkey
     monkeypatch.setattr(scipy.io, "savemat", failing_savemat)
     other = make_eeg_emotion(n_subjects=3, n_trials=15, n_epochs_per_trial=2, label_order="seed", random_state=1)
     with pytest.raises(OSError, match="disk full"):
-        write_seed(other, tmp_path)
+        write_seed(other, tmp_path, overwrite=True)
     after = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert after.keys() == before.keys()  # no temporary file left behind
     assert after["2_20000101.mat"] == before["2_20000101.mat"]  # the file being written when it failed

@@ -4,7 +4,9 @@ SEED's ``Preprocessed_EEG/`` holds one MATLAB file per subject and session, ``{s
 EEG of trial ``k`` under ``{prefix}_eeg{k}`` (62 channels x samples), and ``label.mat`` with ``label``: one
 label per trial (1 positive, 0 neutral, -1 negative), shared by every subject. The epochs of a trial are
 written one after the other, so ``load_seed(..., kind="eeg", epoch_duration=...)`` with the epochs' duration
-gives them back. Each file is written atomically (:func:`skemotion.utils._files.atomic_write`).
+gives them back. The folder is written as a whole (:func:`skemotion.utils._files.atomic_folder`): every file
+goes into a staging folder that takes the folder's name only once all are complete, so a failure part-way
+never leaves old and new files mixed.
 """
 
 from pathlib import Path
@@ -13,13 +15,13 @@ import numpy as np
 import scipy.io
 
 from ..eeg._channels import SEED_CHANNELS
-from ..utils._files import atomic_write, check_writable
+from ..utils._files import atomic_folder, atomic_write
 from ._seed import SEED_LABEL_NAMES
 
 _CODES = {name: code for code, name in SEED_LABEL_NAMES.items()}
 
 
-def write_seed(eeg, path, *, date="20000101", prefix="sk"):
+def write_seed(eeg, path, *, date="20000101", prefix="sk", overwrite=False):
     """Write EEG epochs (e.g. from :func:`make_eeg_emotion`) as SEED's ``Preprocessed_EEG`` folder.
 
     Parameters
@@ -35,6 +37,10 @@ def write_seed(eeg, path, *, date="20000101", prefix="sk"):
         The date in the file names (SEED names each session file ``{subject}_{date}.mat``).
     prefix : str, default="sk"
         The subject prefix of the variable names (SEED uses initials, e.g. ``djc_eeg1``).
+    overwrite : bool, default=False
+        Whether an existing ``Preprocessed_EEG/`` may be replaced. It is replaced as a whole, files this
+        call does not write (other subjects, other dates) included, so that loading it never mixes two
+        writes; the default refuses with :class:`FileExistsError`.
 
     Returns
     -------
@@ -57,18 +63,16 @@ def write_seed(eeg, path, *, date="20000101", prefix="sk"):
         raise ValueError(f"date must be digits and prefix a MATLAB name, got {date!r} and {prefix!r}.")
     trial_codes = _shared_trial_labels(codes, subjects, trials)
     folder = Path(path) / "Preprocessed_EEG"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
     subject_numbers = subjects + (1 if subjects.min() == 0 else 0)
     trial_numbers = trials + (1 if trials.min() == 0 else 0)
-    targets = [folder / f"{s}_{date}.mat" for s in np.unique(subject_numbers)] + [folder / "label.mat"]
-    for target in targets:
-        check_writable(target)  # refuse before anything is written
-    for s, target in zip(np.unique(subject_numbers), targets):
-        mine = subject_numbers == s
-        content = {f"{prefix}_eeg{k}": _trial_signal(data[mine & (trial_numbers == k)])
-                   for k in np.unique(trial_numbers[mine])}
-        _savemat(target, content)
-    _savemat(folder / "label.mat", {"label": trial_codes[np.newaxis]})
+    with atomic_folder(folder, overwrite=overwrite) as staging:  # refuses an unwritable folder before any work
+        for s in np.unique(subject_numbers):
+            mine = subject_numbers == s
+            content = {f"{prefix}_eeg{k}": _trial_signal(data[mine & (trial_numbers == k)])
+                       for k in np.unique(trial_numbers[mine])}
+            _savemat(staging / f"{s}_{date}.mat", content)
+        _savemat(staging / "label.mat", {"label": trial_codes[np.newaxis]})
     return folder
 
 

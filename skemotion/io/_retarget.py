@@ -24,12 +24,15 @@ _END_SITE_FRACTION = 0.25  # an end site continues the last bone by this fractio
 def _swing(a, b):
     """Rotation matrices, shape (n, 3, 3), of the smallest rotations that turn unit vector ``a`` onto each ``b``."""
     axis = np.cross(a, b)
-    sin, cos = np.linalg.norm(axis, axis=-1), b @ a
+    sin, cos = np.linalg.norm(axis, axis=-1), b @ a  # unit vectors: no scale left to overflow or underflow
     angle = np.arctan2(sin, cos)
-    # Opposite vectors: any axis perpendicular to a will do.
+    # angle / sin tends to 1 for nearly equal vectors, so the rotation vector stays exact down to sin = 0.
+    ratio = np.divide(angle, sin, out=np.ones_like(sin), where=sin > 0)
+    # Opposite vectors (or nearly): any axis perpendicular to a will do.
     fallback = np.cross(a, [1.0, 0, 0] if abs(a[0]) < 0.9 else [0, 1.0, 0])
-    axis = np.where(sin[:, None] > 1e-9, axis / np.maximum(sin, 1e-12)[:, None], fallback / np.linalg.norm(fallback))
-    return Rotation.from_rotvec(axis * angle[:, None]).as_matrix()
+    fallback = fallback / np.linalg.norm(fallback) * angle[:, None]
+    rotvec = np.where(((cos < 0) & (sin < 1e-9))[:, None], fallback, axis * ratio[:, None])
+    return Rotation.from_rotvec(rotvec).as_matrix()
 
 
 def _rig(parents, joint_names):
@@ -66,7 +69,10 @@ def skeleton_to_bvh(sequence, layout, *, frame_rate, joint_names=None):
     The rest pose is the sequence's first frame with every bone at its median length; each frame's joint
     rotations turn the rest bones onto that frame's bone directions (see the module's notes). Write it with
     :func:`write_bvh`; :func:`read_bvh` of the file gives the sequence's joints back (``positions`` of the
-    joints named like the layout's), with every bone direction as in the sequence.
+    joints named like the layout's), with every bone direction as in the sequence, at any scale of the
+    coordinates (``1e-170`` to ``1e150``: lengths are never squared). Two joints that coincide in every
+    frame keep a bone of length 0; a bone of zero length in some frames only is refused, naming the joints
+    and the frame, since its direction there is undefined.
 
     Parameters
     ----------
@@ -102,6 +108,8 @@ def skeleton_to_bvh(sequence, layout, *, frame_rate, joint_names=None):
         raise ValueError(f"skeleton_to_bvh needs one sequence of shape (n_frames, n_joints, 3); got {sequence.shape}.")
     if np.isnan(sequence).any():
         raise ValueError("skeleton_to_bvh needs complete sequences; fill the missing (NaN) joints first.")
+    if np.isinf(sequence).any():
+        raise ValueError("skeleton_to_bvh needs finite coordinates; the sequence holds infinite values.")
     if isinstance(frame_rate, bool) or not isinstance(frame_rate, Real) or not 0 < frame_rate < np.inf:
         raise ValueError(f"skeleton_to_bvh needs a positive finite frame_rate (frames per second), got {frame_rate!r}.")
     parents, joint_names = _parents_and_names(layout, sequence.shape[1], joint_names)
@@ -109,8 +117,7 @@ def skeleton_to_bvh(sequence, layout, *, frame_rate, joint_names=None):
     n_frames = len(sequence)
     bone = np.where(bone_child >= 0, bone_child, 0)
     vectors = sequence[:, bone] - sequence[:, np.where(parents[bone] >= 0, parents[bone], bone)]
-    lengths = np.median(np.linalg.norm(vectors, axis=-1), axis=0)
-    directions = vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
+    lengths, directions = _bone_directions(vectors, bone_child, joint_names, parents)
     rest = directions[0]
     offsets = np.zeros((len(names), 3))
     global_rot = np.empty((len(names), n_frames, 3, 3))
@@ -132,6 +139,34 @@ def skeleton_to_bvh(sequence, layout, *, frame_rate, joint_names=None):
                  for k in leaves if bvh_parents[k] >= 0}
     return BVHMotion(joint_names=names, parents=bvh_parents, offsets=offsets, channels=channels, motion=motion,
                      frame_time=1.0 / frame_rate, end_sites=end_sites)
+
+
+def _bone_directions(vectors, bone_child, joint_names, parents):
+    """Median length and unit direction of each BVH joint's bone, free of the coordinates' scale.
+
+    Lengths come from :func:`~skemotion.skeleton._kinematics.vector_norm` (no squaring of ``1e-170`` or
+    ``1e160``), so directions are unit vectors at any scale. A bone of zero length in every frame (two
+    joints that coincide) keeps length 0 and a fixed direction: forward kinematics still puts the child on
+    its parent. A bone of zero length in some frames only has no direction there, and any direction the
+    rig chose would put the child a whole bone length away from where it is: refused, naming joint and frame.
+    """
+    from ..skeleton._kinematics import vector_norm
+
+    norms = vector_norm(vectors)
+    zero = (norms == 0) & (bone_child >= 0)
+    partly = zero.any(axis=0) & ~zero.all(axis=0)
+    if partly.any():
+        k = int(np.flatnonzero(partly)[0])
+        frame = int(np.flatnonzero(zero[:, k])[0])
+        child = bone_child[k]
+        raise ValueError(
+            f"skeleton_to_bvh: the bone from joint {joint_names[parents[child]]!r} to joint "
+            f"{joint_names[child]!r} has zero length in frame "
+            f"{frame} (the joints coincide) but not in every frame, so its direction there is undefined; "
+            f"move the joints apart or drop the frame.")
+    unit = np.divide(vectors, norms[..., None], out=np.zeros_like(vectors), where=norms[..., None] > 0)
+    unit[:, zero.all(axis=0) | (bone_child < 0)] = (0.0, 1.0, 0.0)  # any fixed direction: length 0 or unused
+    return np.median(norms, axis=0), unit
 
 
 def _parents_and_names(layout, n_joints, joint_names):

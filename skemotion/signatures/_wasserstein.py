@@ -423,12 +423,35 @@ def pairwise_sliced_wasserstein(U, V=None, n_projections=50, p=2, *, projections
     exponent = int(np.floor(np.log2(largest))) if 0 < largest < np.inf else 0
     clouds_u = [np.ldexp(c, -exponent) for c in clouds_u]
     clouds_v = None if clouds_v is None else [np.ldexp(c, -exponent) for c in clouds_v]
-    power_sum = 0.0
-    for theta in directions:
-        projected_u = [cloud @ theta for cloud in clouds_u]
-        projected_v = None if clouds_v is None else [cloud @ theta for cloud in clouds_v]
-        power_sum = power_sum + pairwise_wasserstein(projected_u, projected_v, p=p) ** p
-    return np.ldexp((power_sum / len(directions)) ** (1.0 / p), exponent)
+
+    def projected_distances():
+        for theta in directions:
+            projected_u = [cloud @ theta for cloud in clouds_u]
+            projected_v = None if clouds_v is None else [cloud @ theta for cloud in clouds_v]
+            yield pairwise_wasserstein(projected_u, projected_v, p=p)
+
+    return np.ldexp(_power_mean(projected_distances(), p), exponent)
+
+
+def _power_mean(terms, p):
+    """``(mean_k t_k^p)^(1/p)`` of non-negative arrays ``t_k`` (one per direction), streamed, stable for any p.
+
+    As in :func:`_stable_pair`, each pair's terms are divided by their largest before the power, here by the
+    power of two just above the running largest (an exact division; the sum so far is rescaled when it
+    grows): for p in the hundreds ``t^p`` overflows above 1 and underflows below it, so the sliced distance
+    read ``inf`` or 0 although every projected W_p was finite and positive.
+    """
+    exponent = total = None
+    count = 0
+    with np.errstate(under="ignore"):  # terms far below the largest may vanish: they do not count anyway
+        for t in terms:
+            t_exponent = np.frexp(t)[1]  # t < 2**t_exponent (0 for t = 0)
+            if exponent is None:
+                exponent, total = t_exponent, np.zeros_like(t)
+            largest = np.maximum(exponent, t_exponent)
+            total = total * np.exp2(p * (exponent - largest)) + np.ldexp(t, -largest) ** p
+            exponent, count = largest, count + 1
+    return np.ldexp((total / count) ** (1.0 / p), exponent)
 
 
 def random_directions(n_projections, n_dims, random_state=None):

@@ -4,7 +4,8 @@ Every file the toolkit writes goes through this module. :func:`atomic_write` (an
 :func:`atomic_path` (a path, for writers that only take a file name, such as OpenCV) write into a temporary
 file next to the target, flush it to disk (``fsync``) and only then move it over the target with
 :func:`os.replace`, which is atomic on one file system. A failure at any point (an exception, Ctrl-C) removes
-the temporary file and leaves the old target as it was. :func:`check_writable` refuses an output that cannot
+the temporary file and leaves the old target as it was. :func:`atomic_folder` does the same for a folder of
+files that belong together (a data set). :func:`check_writable` refuses an output that cannot
 be written before any work is done, so a long job does not fail at its very end.
 """
 
@@ -15,7 +16,7 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_write", "check_writable"]
+__all__ = ["atomic_folder", "atomic_path", "atomic_write", "check_writable"]
 
 
 def check_writable(path):
@@ -92,16 +93,7 @@ def _commit(part, path):
     if path.exists():
         shutil.copymode(path, part)
     os.replace(part, path)
-    try:  # make the rename itself durable; not every platform can open a folder
-        folder = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(folder)
-    except OSError:
-        pass
-    finally:
-        os.close(folder)
+    _fsync_folder(path.parent)  # make the rename itself durable
 
 
 @contextmanager
@@ -188,3 +180,110 @@ def atomic_write(path, mode="w", *, encoding="utf-8", newline=None):
     with atomic_path(path) as part, open(part, mode, **text) as fh:
         yield fh
         fh.flush()
+
+
+@contextmanager
+def atomic_folder(path, *, overwrite=False):
+    """A staging folder that replaces the folder ``path`` as a whole when the block ends without an error.
+
+    For writers of several files that belong together (a data set folder): they are written into a staging
+    folder next to ``path``, which is renamed to ``path`` only once every file is complete, so ``path`` holds
+    either all the old files or all the new ones, never a mix. On any failure (an exception, Ctrl-C) the
+    staging folder is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The final folder. Its parent must exist and be writable.
+    overwrite : bool, default=False
+        Whether an existing folder ``path`` may be replaced; its files are then removed, including files
+        the writer did not write, so the default refuses.
+
+    Yields
+    ------
+    staging : Path
+        The (empty) folder to write into.
+
+    Raises
+    ------
+    FileExistsError
+        ``path`` exists and ``overwrite`` is false.
+    NotADirectoryError
+        ``path`` exists and is a file.
+
+    Notes
+    -----
+    A new folder is renamed into place in one atomic step. An existing one is first renamed aside, then the
+    staging folder takes its name and the old one is removed; if the second rename fails the old folder is
+    renamed back. (POSIX has no portable atomic exchange of two folders, so between the two renames ``path``
+    is briefly absent, though its old files are never lost.)
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skemotion.utils._files import atomic_folder
+    >>> with tempfile.TemporaryDirectory() as parent:
+    ...     with atomic_folder(Path(parent) / "data") as staging:
+    ...         _ = (staging / "a.txt").write_text("1")
+    ...         _ = (staging / "b.txt").write_text("2")
+    ...     print([p.name for p in Path(parent).iterdir()], sorted(p.name for p in Path(parent, "data").iterdir()))
+    ['data'] ['a.txt', 'b.txt']
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"Cannot write the folder {str(path)!r}: it is a file.")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"The folder {str(path)!r} exists; pass overwrite=True to replace it "
+                              "(its files are removed).")
+    staging = _temporary_folder(path, "part")
+    try:
+        yield staging
+        _swap_in(staging, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _temporary_folder(path, kind):
+    """A new, empty folder ``.{name}.{random}.{kind}`` next to ``path`` (the folder's writability checked first)."""
+    for _ in range(100):
+        folder = path.with_name(f".{path.name}.{secrets.token_hex(4)}.{kind}")
+        check_writable(folder)  # its parent exists, is a folder and can be written to
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError(errno.EEXIST, "No free temporary name next to the target", str(path))
+
+
+def _swap_in(staging, path):
+    """Rename the finished ``staging`` to ``path``, moving an existing ``path`` aside and removing it after."""
+    if not path.exists():
+        os.rename(staging, path)
+        _fsync_folder(path.parent)
+        return
+    aside = _temporary_folder(path, "old")  # a free name next to path
+    aside.rmdir()
+    os.rename(path, aside)
+    try:
+        os.rename(staging, path)
+    except BaseException:
+        os.rename(aside, path)  # the old files come back under their name
+        raise
+    _fsync_folder(path.parent)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _fsync_folder(folder):
+    """Make the renames in ``folder`` durable; not every platform can open a folder."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

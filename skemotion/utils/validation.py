@@ -13,6 +13,8 @@ Skeleton estimators call :func:`validate_skeletons`; it accepts
   ``n_joints`` one-dimensional joints (``two_d_as="joints"``), whichever the estimator can use.
 """
 
+from numbers import Real
+
 import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
@@ -118,6 +120,7 @@ def validate_skeletons(estimator, X, *, reset, min_frames=1, n_dims=None, two_d_
     lengths : ndarray of shape (n_samples,)
         Frames of each sequence before padding.
     """
+    _check_numeric_items(X)
     if not is_ragged_list(X) and n_axes(X) == 2:
         X = validate_data(estimator, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64)
         X = X[:, :, np.newaxis, np.newaxis] if two_d_as == "frames" else X[:, np.newaxis, :, np.newaxis]
@@ -141,6 +144,7 @@ def check_skeletons(X, *, min_frames=1, n_dims=None):
     >>> X.shape, lengths.tolist()
     ((2, 3, 16, 3), [3, 2])
     """
+    _check_numeric_items(X)
     if is_ragged_list(X):
         X = to_skeleton_array(X)
     X = check_array(X, allow_nd=True, ensure_all_finite="allow-nan", dtype=np.float64, ensure_2d=False)
@@ -156,6 +160,63 @@ def check_skeletons(X, *, min_frames=1, n_dims=None):
     _check_sequences(X, lengths, min_frames)
     return X, lengths
 
+
+
+def _check_numeric_items(X):
+    """Refuse, naming the item, skeleton data whose items are not real numbers (file names, text, None, dicts).
+
+    numpy's own message (``could not convert string to float: 'walk.bvh'``) names neither the item nor what
+    was expected. Lists, tuples and 1-D object arrays are checked item by item; a 2-D array is left to
+    scikit-learn's ``check_array``, whose messages its common checks expect.
+    """
+    if isinstance(X, np.ndarray):
+        if X.ndim in (0, 2) or X.dtype.kind not in "USaO":
+            return
+    elif not isinstance(X, (list, tuple)):
+        return
+    for i, item in enumerate(X):
+        found = _non_numeric(item)
+        if found is not None:
+            raise TypeError(_non_numeric_message(i, found))
+
+
+def _non_numeric_message(index, found):
+    return (f"Skeleton data item {index} {found}; expected joint coordinates (real numbers): one "
+            "(n_frames, n_joints, n_dims) sequence per item, or a NaN-padded array of shape "
+            "(n_samples, n_frames, n_joints, n_dims). Read files first (e.g. skemotion.io.read_bvh).")
+
+
+def _non_numeric(item):
+    """What in ``item`` is not a real number, described in a few words, or None if nothing is."""
+    if item is None or isinstance(item, (str, bytes, dict, set)):
+        return f"is {_describe(item)}"
+    try:
+        values = np.asarray(item)
+    except (ValueError, TypeError):  # ragged inside the item: the sequence checks say so
+        return None
+    if values.dtype.kind in "biuf":
+        return None
+    if values.dtype.kind == "c":
+        return "holds complex numbers (converting would drop the imaginary parts)"
+    if values.dtype.kind in "USa":  # numbers written as text ("1.5") still convert, as numpy converts them
+        for index, value in np.ndenumerate(values):
+            try:
+                float(value)
+            except ValueError:
+                return f"holds text that is not a number ({_describe(value)} at index {tuple(int(i) for i in index)})"
+        return None
+    # Object arrays: None inside a sequence is a missing value (NaN), as numpy converts it.
+    for index, value in np.ndenumerate(values):
+        if value is not None and not isinstance(value, (Real, np.ndarray, list, tuple)):
+            return f"holds {_describe(value)} at index {tuple(int(i) for i in index)}"
+    return None
+
+
+def _describe(value):
+    value = value.item() if isinstance(value, np.generic) else value  # 'x', not np.str_('x')
+    text = " ".join(repr(value).split())  # one line, even for a dict of arrays
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}" if value is not None \
+        else "None"
 
 
 def n_axes(X):

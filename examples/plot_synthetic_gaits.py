@@ -131,10 +131,13 @@ for name, sampler in {"real training clips": None, **synthetic}.items():
 # The right hand's forward (z) position and the right foot's height (y) over a walk: real sad walks in
 # black, synthetic ones in colour. The neural-gas walks keep the real walks' foot lifts and hand swings:
 # partners are time-aligned by dynamic time warping before they are mixed, bone by bone, so steps are
-# mixed with steps. Held-out walks and neural-gas walks are hard to tell apart (two-sample AUC 0.53
-# above; with so few clips even real training clips read 0.29). The VAE, trained on 35 clips, is rougher
-# and easy to tell (AUC 1.00). ``benchmarks/bench_synthesis.py`` measures both on every shared walk and content
-# (``docs/samplers.rst``).
+# mixed with steps. Yet the forest above tells them from held-out walks (AUC 1.00), and the reason is the
+# resampling, not the motion: the walks were resampled to 60 frames, and interpolating joint positions
+# between frames changes bone lengths a little, whereas every synthetic bone keeps one length exactly. On
+# clips at their own frame rate, ``benchmarks/bench_synthesis.py`` measures AUC 0.55 on the walks
+# (``docs/samplers.rst``). So
+# synthesise from clips at their own frame rate and resample afterwards. The VAE, trained on 35 clips, is
+# rougher and easy to tell either way (AUC 1.00).
 layout = get_layout("body16")
 hand, foot = layout.index("right_hand"), layout.index("right_foot")
 time = np.linspace(0, 1, gaits.shape[1])

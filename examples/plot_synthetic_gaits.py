@@ -47,9 +47,10 @@ print(Counter(styles.tolist()))
 # A sampler inside a cross-validated pipeline
 # -------------------------------------------
 # The sampler works on the skeleton sequences themselves (after resampling to 32 frames): each class
-# gets its own neural gas, and new clips are drawn from local Gaussians around its units. imbalanced-learn's
-# ``Pipeline`` applies it to the training folds only; ``GroupKFold`` keeps every content (walk, bow, ...)
-# on one side of each split.
+# gets its own neural gas, which pairs every clip with the clips of its unit, and a new clip mixes a clip
+# with a time-aligned partner, bone by bone (``docs/samplers.rst``). imbalanced-learn's ``Pipeline``
+# applies it to the training folds only; ``GroupKFold`` keeps every content (walk, bow, ...) on one side of
+# each split.
 anchors = ["head", "left_hand", "right_hand", "left_foot", "right_foot"]
 
 

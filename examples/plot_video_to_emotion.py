@@ -39,7 +39,7 @@ DATA = get_data_home()
 
 mocap = load_bandai_namco(DATA / "bandai-namco-1", styles=EMOTIONAL_STYLES, contents="shared",
                           layout="body16", n_jobs=2)
-print(f"{len(mocap.data)} clips, styles {sorted(set(mocap.target))}")
+print(f"{len(mocap.data)} clips, styles {', '.join(sorted(set(mocap.target)))}")
 
 # %%
 # A classifier on normalised joint distances

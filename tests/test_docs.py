@@ -109,3 +109,10 @@ def test_the_cached_gallery_outputs_were_made_from_the_current_examples():
             f"docs/gallery_cache/ holds outputs of an older {name}.py: rebuild the docs and run "
             "`python docs/gallery_cache.py` (see its docstring)")
         assert list(cache.glob(f"images/sphx_glr_{name}_[0-9][0-9][0-9].png")), name
+
+
+def test_gallery_outputs_print_labels_as_plain_strings(html):
+    # A numpy scalar's repr (np.str_('angry'), np.float64(0.5)) in printed output reads as noise to a user.
+    pages = sorted((html / "auto_examples").glob("plot_*.html"))
+    noisy = {page.stem for page in pages if re.search(r"np\.(?:str_|float64|int64)\(", page.read_text())}
+    assert pages and not noisy, f"gallery pages printing numpy reprs: {sorted(noisy)}"

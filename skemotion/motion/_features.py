@@ -152,6 +152,24 @@ class KinematicFeatures(SkeletonMixin, TransformerMixin, BaseEstimator):
         return np.array([f"{j}_{f}" for j in joints for f in per_joint], dtype=object)
 
 
+def anchor_pairs(anchors, n_joints):
+    """Joint pairs of :class:`JointDistances` with these anchors: each unordered pair once,
+    anchor first, in the order of the anchors and then of the other joint.
+
+    Examples
+    --------
+    >>> anchor_pairs([1, 2], 3).tolist()
+    [[1, 0], [1, 2], [2, 0]]
+    """
+    seen, pairs = set(), []
+    for a in anchors:
+        for b in range(n_joints):
+            if b != a and frozenset((a, b)) not in seen:
+                seen.add(frozenset((a, b)))
+                pairs.append((a, b))
+    return np.array(pairs, dtype=int).reshape(-1, 2)
+
+
 class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
     """Euclidean distances between anchor joints and the other joints, per frame or summarised over time.
 
@@ -230,12 +248,7 @@ class JointDistances(SkeletonMixin, TransformerMixin, BaseEstimator):
                 raise ValueError("Anchor joints given by name need a layout; got layout=None.")
             anchors = [layout.index(a) if layout is not None else _index_in_range(a, n_joints)
                        for a in self.anchors]
-            seen, pairs = set(), []
-            for a in anchors:
-                for b in range(n_joints):
-                    if b != a and frozenset((a, b)) not in seen:
-                        seen.add(frozenset((a, b)))
-                        pairs.append((a, b))
+            pairs = anchor_pairs(anchors, n_joints).tolist()
         if not pairs:
             raise ValueError(f"JointDistances needs at least 2 joints, got {n_joints}.")
         return np.array(pairs, dtype=int)

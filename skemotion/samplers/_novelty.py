@@ -19,6 +19,7 @@ transformers to rounding (``tests/test_synthesis.py``).
 
 import numpy as np
 
+from ..motion._features import anchor_pairs
 from ..skeleton import difference_weights
 
 
@@ -32,24 +33,6 @@ def end_effectors(parents):
     """
     parents = np.asarray(parents)
     return np.setdiff1d(np.arange(len(parents)), parents[parents >= 0])
-
-
-def anchor_pairs(anchors, n_joints):
-    """Joint pairs of :class:`~skemotion.motion.JointDistances` with these anchors: each unordered pair once,
-    anchor first, in the order of the anchors and then of the other joint.
-
-    Examples
-    --------
-    >>> anchor_pairs([1, 2], 3).tolist()
-    [[1, 0], [1, 2], [2, 0]]
-    """
-    seen, pairs = set(), []
-    for a in anchors:
-        for b in range(n_joints):
-            if b != a and frozenset((a, b)) not in seen:
-                seen.add(frozenset((a, b)))
-                pairs.append((a, b))
-    return np.array(pairs, dtype=int).reshape(-1, 2)
 
 
 def concatenate_clips(clips):

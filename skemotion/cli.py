@@ -105,7 +105,8 @@ def benchmark(args):
                                           random_state=args.random_state)
     print(to_markdown(sections[EEG_SECTION]))
 
-    command = (f"skemotion benchmark --random-state {args.random_state}" + (" --quick" if args.quick else "")
+    command = (f"skemotion benchmark --bandai {args.bandai} --random-state {args.random_state}"
+               + (" --quick" if args.quick else "")
                + (f" --n-jobs {args.n_jobs}" if args.n_jobs is not None else ""))
     # The record (benchmark.json) is what benchmarks/update_tables.py renders the published tables from.
     record = to_record(sections, command, seconds=time.perf_counter() - start)

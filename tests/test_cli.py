@@ -1,5 +1,6 @@
 """The command line and the benchmark module behind it."""
 
+import json
 import subprocess
 import sys
 
@@ -144,6 +145,9 @@ def test_benchmark_options_reach_the_benchmark(monkeypatch, tmp_path, capsys, qu
     report = (tmp_path / "out" / "benchmark.md").read_text()
     assert ("--random-state 7 --quick" in report) is quick and report.count("| an approach |") == 3
     assert (tmp_path / "out" / "benchmark.png").stat().st_size > 0
+    # The record names the command as run, data folder included, so that anyone can rerun it as written.
+    record = json.loads((tmp_path / "out" / "benchmark.json").read_text())
+    assert record["command"].startswith("skemotion benchmark --bandai some/folder --random-state 7")
 
 
 def test_benchmark_defaults(monkeypatch, tmp_path):

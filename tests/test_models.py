@@ -397,6 +397,40 @@ def test_braindecode_eegnet_learns_a_rhythm_and_is_reproducible():
 
 
 @_NEEDS_BRAINDECODE
+@pytest.mark.parametrize("n_times, starts", [(10, [0, 3, 6]), (11, [0, 3, 6, 7]), (4, [0])])
+def test_braindecode_windows_cover_the_epoch(n_times, starts):
+    clf = BraindecodeClassifier(crop_size=4, crop_stride=3)
+    clf.window_size_ = 4
+    X = np.arange(2 * 3 * n_times, dtype=float).reshape(2, 3, n_times)
+    windows = clf._windows(X)
+    assert windows.shape == (2, len(starts), 3, 4)
+    for k, start in enumerate(starts):  # the last window ends at the epoch's end
+        np.testing.assert_array_equal(windows[:, k], X[:, :, start:start + 4])
+
+
+@_NEEDS_BRAINDECODE
+def test_braindecode_cropped_training_predicts_the_mean_over_windows():
+    X, y = _alpha_epochs(80)
+    X_test, y_test = _alpha_epochs(40, seed=1, n_times=320)  # longer epochs than those of training
+    clf = BraindecodeClassifier("EEGNet", crop_size=128, crop_stride=64, max_epochs=15, batch_size=16, lr=0.01,
+                                random_state=0).fit(X, y)
+    assert clf.window_size_ == 128 and clf.n_times_ == 256
+    assert len(clf.net_.history) == 15
+    assert (clf.predict(X_test) == y_test).mean() >= 0.9
+    # Reference: the network's softmax on each 128-sample slice (starts 0, 64, 128, 192), averaged.
+    module = clf.net_.module_.double().eval()
+    standardised = (X_test - clf.channel_mean_) / clf.channel_scale_
+    with torch.no_grad():
+        per_window = [torch.softmax(module(torch.as_tensor(standardised[:, :, s:s + 128])), dim=1).numpy()
+                      for s in (0, 64, 128, 192)]
+    np.testing.assert_allclose(clf.predict_proba(X_test), np.mean(per_window, axis=0), rtol=1e-6)
+    with pytest.raises(ValueError, match="shorter than the network's windows of crop_size=128"):
+        clf.predict(X_test[..., :100])
+    with pytest.raises(ValueError, match="crop_size=300 is longer than the epochs"):
+        clone(clf).set_params(crop_size=300).fit(X, y)
+
+
+@_NEEDS_BRAINDECODE
 @pytest.mark.parametrize("check", AFFECTIVE_API_CHECKS)
 def test_braindecode_api_checks(check):
     """scikit-learn runs no check on 3-D-only input (two_d_array=False): run those that apply."""

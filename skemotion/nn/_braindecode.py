@@ -8,11 +8,12 @@ cannot be imported the class still exists, is left out of :func:`skemotion.utils
 """
 
 import inspect
+from numbers import Integral
 
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
@@ -55,11 +56,24 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
     the channels, times and classes read from the data at ``fit``. The networks themselves are
     braindecode's (Lawhern et al. 2018; Schirrmeister et al. 2017), not re-implemented here.
 
+    **Cropped training.** With ``crop_size`` the network reads windows of ``crop_size`` samples instead
+    of whole epochs, as in Schirrmeister et al.'s cropped decoding: every training epoch is cut into
+    windows ``crop_stride`` samples apart (the last one ends at the epoch's end), each labelled with its
+    epoch's label, and an epoch's class probabilities are the mean over its windows. On a few hundred
+    epochs this multiplies the training examples; trained on whole epochs the networks learn the training
+    set by heart (:doc:`/models` gives the measured effect). Epochs to predict may then have any length of
+    at least ``crop_size`` samples.
+
     Parameters
     ----------
     model : {"EEGNet", "ShallowFBCSPNet", "Deep4Net"}, default="EEGNet"
     module_params : dict or None, default=None
         Extra parameters of the network (e.g. ``{"drop_prob": 0.5}``).
+    crop_size : int or None, default=None
+        Samples per window of cropped training; ``None`` trains on whole epochs. At least the network's
+        receptive field (Deep4Net needs 441 samples or more with braindecode's default sizes).
+    crop_stride : int or None, default=None
+        Samples between the starts of consecutive windows; ``None`` is ``crop_size // 2``.
     max_epochs : int, default=30
     batch_size : int, default=32
     lr : float, default=1e-3
@@ -74,7 +88,19 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
     n_channels_in_ : int
     n_times_ : int
+        Samples per training epoch.
+    window_size_ : int
+        Samples the network reads: ``crop_size``, or ``n_times_`` without cropping.
     net_ : braindecode.EEGClassifier
+
+    Examples
+    --------
+    >>> from skemotion.datasets import make_eeg_emotion
+    >>> from skemotion.nn import BraindecodeClassifier
+    >>> eeg = make_eeg_emotion(n_subjects=2, n_trials=3, epoch_duration=1.0, random_state=0)
+    >>> clf = BraindecodeClassifier("ShallowFBCSPNet", crop_size=100, max_epochs=1, random_state=0)
+    >>> clf.fit(eeg.data, eeg.target).predict_proba(eeg.data).shape
+    (6, 3)
     """
 
     _unavailable_reason = _braindecode_import_error()
@@ -82,13 +108,17 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
     _parameter_constraints = {
         "model": [StrOptions(set(BRAINDECODE_MODELS))],
         "module_params": [dict, None],
+        "crop_size": [Interval(Integral, 1, None, closed="left"), None],
+        "crop_stride": [Interval(Integral, 1, None, closed="left"), None],
         **TRAINING_CONSTRAINTS,
     }
 
-    def __init__(self, model="EEGNet", module_params=None, max_epochs=30, batch_size=32, lr=1e-3, weight_decay=0.0,
-                 verbose=0, device="cpu", random_state=None):
+    def __init__(self, model="EEGNet", module_params=None, crop_size=None, crop_stride=None, max_epochs=30,
+                 batch_size=32, lr=1e-3, weight_decay=0.0, verbose=0, device="cpu", random_state=None):
         self.model = model
         self.module_params = module_params
+        self.crop_size = crop_size
+        self.crop_stride = crop_stride
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -118,14 +148,31 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         self.n_times_ = X.shape[2]
+        if self.crop_size is not None and self.crop_size > self.n_times_:
+            raise ValueError(f"crop_size={self.crop_size} is longer than the epochs ({self.n_times_} samples).")
+        self.window_size_ = self.n_times_ if self.crop_size is None else self.crop_size
         self.classes_, codes = np.unique(y, return_inverse=True)
         self.channel_mean_ = X.mean(axis=(0, 2))[:, None]
         std = X.std(axis=(0, 2))[:, None]
         self.channel_scale_ = np.where(std > 0, std, 1.0)
+        windows = self._windows(self._standardised(X))
         self.net_ = self._build_net(X.shape[1])
         with seeded_torch(self.random_state, self.device):
-            self.net_.fit(self._standardised(X), codes.astype(np.int64))
+            self.net_.fit(windows.reshape(-1, *windows.shape[2:]), np.repeat(codes, windows.shape[1]).astype(np.int64))
         return self
+
+    def _windows(self, X):
+        """``X`` cut into windows of ``window_size_`` samples: ``(n_epochs, n_windows, n_channels, window_size_)``.
+
+        Consecutive windows start ``crop_stride`` samples apart; the last one ends at the epoch's end, so
+        that no sample is left out.
+        """
+        size = self.window_size_
+        stride = self.crop_stride or max(size // 2, 1)
+        starts = np.arange(0, X.shape[2] - size + 1, stride)
+        if starts[-1] != X.shape[2] - size:
+            starts = np.append(starts, X.shape[2] - size)
+        return np.stack([X[:, :, start:start + size] for start in starts], axis=1)
 
     def _build_net(self, n_channels):
         """braindecode's EEGClassifier with the network's input and output sizes given, not inferred from X.
@@ -151,7 +198,7 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
             # nothing would be trained at all.
             iterator_train__drop_last=False,
             classes=list(range(len(self.classes_))), verbose=self.verbose, device=check_device(self.device, self),
-            module__n_chans=n_channels, module__n_outputs=len(self.classes_), module__n_times=self.n_times_,
+            module__n_chans=n_channels, module__n_outputs=len(self.classes_), module__n_times=self.window_size_,
             **module_params,
         )
 
@@ -190,9 +237,14 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_eeg(self, X, reset=False)
-        if X.shape[2] != self.n_times_:
+        if self.crop_size is None and X.shape[2] != self.n_times_:
             raise ValueError(f"X has epochs of {X.shape[2]} samples; the network was fitted on {self.n_times_}.")
-        return softmax(forward_float64(self.net_.module_, self._standardised(X), self.net_.device), axis=1)
+        if X.shape[2] < self.window_size_:
+            raise ValueError(f"X has epochs of {X.shape[2]} samples, shorter than the network's windows of "
+                             f"crop_size={self.window_size_}.")
+        windows = self._windows(self._standardised(X))
+        logits = forward_float64(self.net_.module_, windows.reshape(-1, *windows.shape[2:]), self.net_.device)
+        return softmax(logits, axis=1).reshape(*windows.shape[:2], -1).mean(axis=1)  # the mean over windows
 
     def predict(self, X):
         """Most probable class.

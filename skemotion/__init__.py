@@ -1,7 +1,7 @@
 """skemotion: scikit-learn-compatible emotion recognition from body motion and EEG."""
 
 from .cluster import NeuralGas
-from .eeg import EEGBandFeatures
+from .eeg import EEGBandFeatures, EEGPrewhitener
 from .motion import (
     AffectiveFeatures,
     GaitImageEmbedding,
@@ -41,6 +41,7 @@ __all__ = [
     "ConditionalVAE",
     "DGCNNClassifier",
     "EEGBandFeatures",
+    "EEGPrewhitener",
     "EEGCNNClassifier",
     "EEGGANSampler",
     "GANSampler",

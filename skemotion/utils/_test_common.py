@@ -30,6 +30,8 @@ INIT_PARAMS = {
     "DGCNNClassifier": dict(hidden_units=8, dropout=0.0, max_epochs=30, lr=0.03, batch_size=64, random_state=0),
     # A row of a few samples resolves only a band spanning the whole spectrum: at 2 Hz, 0-1 Hz.
     "EEGBandFeatures": dict(sfreq=2.0, bands={"all": (0.0, 1.0)}),
+    # scikit-learn's arrays of 2-4 columns are one-channel epochs of 2-4 samples: enough for one lag.
+    "EEGPrewhitener": dict(order=1),
     # A tiny network trained just long enough to reach the accuracy that the classifier checks demand.
     "EEGCNNClassifier": dict(module__n_filters=(4,), module__hidden_units=16, module__dropout=0.0, lr=0.05,
                              max_epochs=8, batch_size=64, random_state=0),
@@ -86,6 +88,10 @@ EXPECTED_FAILED_CHECKS = {
     "EEGBandFeatures": {
         "check_fit2d_1feature": "A 2-D array with one column is a one-sample epoch: it resolves no frequency "
         "band, and the error names the band and the resolution.",
+    },
+    "EEGPrewhitener": {
+        "check_fit2d_1feature": "A 2-D array with one column is a one-sample epoch: no lag to fit an "
+        "autoregressive model on, and the error says how many samples the order needs.",
     },
 }
 

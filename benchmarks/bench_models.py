@@ -18,6 +18,7 @@ import argparse
 import time
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_validate
@@ -25,9 +26,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from skemotion.benchmark import gait_cnn, motion_approaches, stgcn
+from skemotion.benchmark import braindecode_network, gait_cnn, motion_approaches, stgcn
 from skemotion.datasets import EMOTIONAL_STYLES, load_bandai_namco, make_eeg_emotion
-from skemotion.eeg import EEGBandFeatures, EEGPrewhitener
+from skemotion.eeg import EEGBandFeatures
 from skemotion.motion import AffectiveFeatures, JointDistances, SkeletonNormalizer
 from skemotion.nn import (
     BraindecodeClassifier,
@@ -79,16 +80,14 @@ def eeg_models(eeg, random_state=0):
             arrangement="grid", ch_names=list(eeg.ch_names), torch_threads=1, random_state=random_state)),
     }
     # Whole epochs (braindecode's trialwise training, the wrapper's default); cropped training on windows of
-    # 1 s (2.5 s for Deep4Net, whose receptive field is 441 samples) half a second apart, 15 epochs; and the
-    # same crops after an order-8 autoregressive prewhitening filter, fitted on the training fold.
-    one_second = int(eeg.sfreq)
+    # 1 s (2.5 s for Deep4Net) half a second apart, 15 epochs; and the same crops after an order-8
+    # autoregressive prewhitening filter fitted on the training fold (skemotion.benchmark.braindecode_network).
     for name in ("EEGNet", "ShallowFBCSPNet", "Deep4Net"):
-        size = int(2.5 * eeg.sfreq) if name == "Deep4Net" else one_second
-        cropped = dict(crop_size=size, crop_stride=one_second // 2, max_epochs=15, random_state=random_state)
+        recommended = braindecode_network(eeg.sfreq, name, random_state=random_state)
+        window = recommended[-1].crop_size / eeg.sfreq
         models[f"raw EEG + {name} (braindecode)"] = BraindecodeClassifier(name, random_state=random_state)
-        models[f"raw EEG + {name}, {size / eeg.sfreq:g} s crops"] = BraindecodeClassifier(name, **cropped)
-        models[f"prewhitened + {name}, {size / eeg.sfreq:g} s crops"] = make_pipeline(
-            EEGPrewhitener(), BraindecodeClassifier(name, **cropped))
+        models[f"raw EEG + {name}, {window:g} s crops"] = clone(recommended[-1])
+        models[f"prewhitened + {name}, {window:g} s crops"] = recommended
     return models
 
 

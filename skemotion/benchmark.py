@@ -29,18 +29,24 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold, c
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from .eeg import EEGBandFeatures
+from .eeg import EEGBandFeatures, EEGPrewhitener
 from .metrics import cluster_label_scores
 from .motion import GaitImageEmbedding, JointDistances, KinematicFeatures, SkeletonNormalizer
-from .nn import DGCNNClassifier, GaitCNNClassifier, STGCNClassifier, ViewGroupGaitCNNClassifier
+from .nn import (
+    BraindecodeClassifier,
+    DGCNNClassifier,
+    GaitCNNClassifier,
+    STGCNClassifier,
+    ViewGroupGaitCNNClassifier,
+)
 from .samplers import GANSampler, NeuralGasSampler, VAESampler, ViewAugmenter
 from .signatures import VelocityGradientSignature, WassersteinMDS
 from .utils._files import atomic_write
 
-__all__ = ["QUICK_SAMPLERS", "Result", "baselines", "clustering", "dgcnn", "eeg_benchmark", "environment",
-           "feature_samplers", "from_record", "gait_cnn", "make_imbalanced", "motion_approaches", "motion_benchmark",
-           "plot_results", "render_table", "score", "stgcn", "to_markdown", "to_record", "update_tables",
-           "view_group_cnn", "write_report"]
+__all__ = ["QUICK_SAMPLERS", "Result", "baselines", "braindecode_network", "clustering", "dgcnn", "eeg_benchmark",
+           "environment", "feature_samplers", "from_record", "gait_cnn", "make_imbalanced", "motion_approaches",
+           "motion_benchmark", "plot_results", "render_table", "score", "stgcn", "to_markdown", "to_record",
+           "update_tables", "view_group_cnn", "write_report"]
 
 # The over-samplers of a quick run (``skemotion benchmark --quick``): the neural generators (VAE, GAN) take
 # most of a full run's time, so a quick run keeps the samplers that fit in seconds.
@@ -252,6 +258,16 @@ def dgcnn(sfreq, ch_names=None, *, random_state=0, **params):
     ch_names = None if ch_names is None else list(ch_names)
     return make_pipeline(EEGBandFeatures(sfreq=sfreq, ch_names=ch_names),
                          DGCNNClassifier(ch_names=ch_names, random_state=random_state, **params))
+
+
+def braindecode_network(sfreq, model="ShallowFBCSPNet", *, random_state=0, **params):
+    """A braindecode network on raw epochs, as recommended for a few hundred epochs: an order-8
+    :class:`~skemotion.eeg.EEGPrewhitener` (fitted on the training fold), then cropped training on windows
+    of 1 s (2.5 s for Deep4Net, whose receptive field is 441 samples at braindecode's sizes) half a second
+    apart, for 15 passes over the windows; ``params`` go to the classifier."""
+    window = int(round((2.5 if model == "Deep4Net" else 1.0) * sfreq))
+    params = {"crop_size": window, "crop_stride": int(round(sfreq / 2)), "max_epochs": 15, **params}
+    return make_pipeline(EEGPrewhitener(), BraindecodeClassifier(model, random_state=random_state, **params))
 
 
 def make_imbalanced(y, keep, majority, *, random_state=0):

@@ -431,6 +431,19 @@ def test_braindecode_cropped_training_predicts_the_mean_over_windows():
 
 
 @_NEEDS_BRAINDECODE
+def test_recommended_braindecode_pipeline_prewhitens_and_crops():
+    from skemotion.benchmark import braindecode_network
+
+    X, y = _alpha_epochs(80)
+    X_test, y_test = _alpha_epochs(40, seed=1)
+    model = braindecode_network(128.0, "ShallowFBCSPNet", random_state=0).fit(X, y)
+    whitener, network = model[0], model[-1]
+    assert whitener.coef_.shape == (4, 8) and (network.window_size_, network.crop_stride) == (128, 64)
+    assert (model.predict(X_test) == y_test).mean() >= 0.9
+    assert braindecode_network(200.0, "Deep4Net")[-1].crop_size == 500  # Deep4Net's receptive field is 441
+
+
+@_NEEDS_BRAINDECODE
 @pytest.mark.parametrize("check", AFFECTIVE_API_CHECKS)
 def test_braindecode_api_checks(check):
     """scikit-learn runs no check on 3-D-only input (two_d_array=False): run those that apply."""

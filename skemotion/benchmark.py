@@ -227,7 +227,9 @@ def eeg_benchmark(X, y, groups, sfreq, *, ch_names=None, networks=False, n_split
     ch_names : list of str or None, default=None
         Channel names (the electrode layout of DGCNN's initial graph).
     networks : bool, default=False
-        Also run DGCNN on the same DE features (:func:`dgcnn`): under a minute for five folds on one core.
+        Also run DGCNN on the same DE features (:func:`dgcnn`, under a minute for five folds on one core)
+        and, where braindecode imports, ShallowFBCSPNet on the prewhitened raw epochs in 1 s crops
+        (:func:`braindecode_network`, about three minutes).
     n_splits : int, default=5
     n_jobs : int or None
         Folds run in parallel through joblib.
@@ -249,6 +251,10 @@ def eeg_benchmark(X, y, groups, sfreq, *, ch_names=None, networks=False, n_split
     if networks:
         results.append(score("DE + DGCNN", dgcnn(sfreq, ch_names, random_state=random_state), X, y, groups, cv,
                              n_jobs=n_jobs))
+        if BraindecodeClassifier._unavailable_reason is None:
+            results.append(score("prewhitened EEG + ShallowFBCSPNet (braindecode)",
+                                 braindecode_network(sfreq, random_state=random_state), X, y, groups, cv,
+                                 n_jobs=n_jobs))
     return results
 
 

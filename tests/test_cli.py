@@ -14,6 +14,7 @@ import skemotion.pose
 from skemotion.benchmark import QUICK_SAMPLERS, Result, eeg_benchmark, make_imbalanced, motion_benchmark, to_markdown
 from skemotion.cli import build_parser, main
 from skemotion.datasets import make_eeg_emotion, make_emotional_gait
+from skemotion.nn import BraindecodeClassifier
 from skemotion.skeleton import with_metadata
 
 
@@ -276,14 +277,19 @@ def test_full_motion_benchmark_has_the_network_rows(monkeypatch):
     assert "ST-GCN (positions, velocities, bones)" in to_markdown(results)
 
 
-def test_full_eeg_benchmark_has_the_dgcnn_row(monkeypatch):
-    """networks=True adds DGCNN on DE features, scored under the same subject folds; one epoch keeps it fast."""
-    original = skemotion.benchmark.dgcnn
+def test_full_eeg_benchmark_has_the_network_rows(monkeypatch):
+    """networks=True adds DGCNN on DE features and ShallowFBCSPNet on prewhitened crops, scored under the same
+    subject folds; one epoch keeps it fast."""
+    original, original_raw = skemotion.benchmark.dgcnn, skemotion.benchmark.braindecode_network
     monkeypatch.setattr(skemotion.benchmark, "dgcnn", lambda sfreq, ch_names=None, random_state=0: original(
         sfreq, ch_names, random_state=random_state, max_epochs=1))
+    monkeypatch.setattr(skemotion.benchmark, "braindecode_network", lambda sfreq, random_state=0: original_raw(
+        sfreq, random_state=random_state, max_epochs=1))
     eeg = make_eeg_emotion(n_subjects=4, n_trials=6, random_state=0)
     quick = eeg_benchmark(eeg.data, eeg.target, eeg.groups, eeg.sfreq, n_splits=2)
     full = eeg_benchmark(eeg.data, eeg.target, eeg.groups, eeg.sfreq, ch_names=list(eeg.ch_names), networks=True,
                          n_splits=2)
-    assert [r.approach for r in full] == [r.approach for r in quick] + ["DE + DGCNN"]
-    assert full[-1].f1_macro.shape == (2,) and np.isfinite(full[-1].f1_macro).all() and full[-1].seconds > 0
+    raw = [] if BraindecodeClassifier._unavailable_reason else ["prewhitened EEG + ShallowFBCSPNet (braindecode)"]
+    assert [r.approach for r in full] == [r.approach for r in quick] + ["DE + DGCNN"] + raw
+    for result in full[len(quick):]:
+        assert result.f1_macro.shape == (2,) and np.isfinite(result.f1_macro).all() and result.seconds > 0

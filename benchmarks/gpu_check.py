@@ -14,8 +14,21 @@ import time
 import numpy as np
 import torch
 
-from skemotion.datasets import make_eeg_emotion
-from skemotion.nn import ConditionalConvGAN, ConditionalGAN, ConditionalVAE, EEGCNNClassifier, GaitCNNClassifier
+from skemotion.datasets import make_eeg_emotion, make_emotional_gait
+from skemotion.eeg import EEGBandFeatures
+from skemotion.motion import SkeletonNormalizer
+from skemotion.nn import (
+    BraindecodeClassifier,
+    ConditionalConvGAN,
+    ConditionalGAN,
+    ConditionalVAE,
+    DGCNNClassifier,
+    EEGCNNClassifier,
+    GaitCNNClassifier,
+    MotionVAE,
+    STGCNClassifier,
+    ViewGroupGaitCNNClassifier,
+)
 from skemotion.samplers import EEGGANSampler, GANSampler, VAESampler
 
 # Absolute tolerance on probabilities / standardised samples after a few epochs of float32 training.
@@ -29,16 +42,19 @@ def _data(rng):
     maps = rng.normal(size=(128, 8, 5)).astype(np.float32) + y[:, None, None]
     sequences = rng.normal(size=(128, 24, 6)).cumsum(axis=1).astype(np.float32)
     eeg = make_eeg_emotion(n_subjects=2, n_trials=6, n_epochs_per_trial=4, epoch_duration=1.0, random_state=0)
-    return y, features, images, maps, sequences, eeg
+    gait = make_emotional_gait(24, random_state=0)
+    gait.data = SkeletonNormalizer(align_yaw=True, n_frames=32).fit_transform(gait.data)
+    return y, features, images, maps, sequences, eeg, gait
 
 
 def cases():
     """(name, make(device), fit_and_output(estimator)) for every torch estimator and sampler."""
-    y, features, images, maps, sequences, eeg = _data(np.random.RandomState(0))
+    y, features, images, maps, sequences, eeg, gait = _data(np.random.RandomState(0))
     draw = np.tile(np.unique(y), 16)
+    de = EEGBandFeatures(sfreq=eeg.sfreq).fit_transform(eeg.data)
 
-    def classify(X):
-        return lambda est: est.fit(X, y).predict_proba(X)
+    def classify(X, target=y):
+        return lambda est: est.fit(X, target).predict_proba(X)
 
     def generate(X, target, labels):
         def run(est):
@@ -51,7 +67,7 @@ def cases():
         return lambda est: est.fit_resample(X[:len(X) * 3 // 4], target[:len(X) * 3 // 4])[0]
 
     eeg_labels = np.unique(eeg.target)[np.arange(16) % 3]
-    imbalanced = np.r_[np.zeros(96, int), np.ones(32, int)]
+    imbalanced = (np.arange(128) % 4 == 0).astype(int)  # 1 in 4, so that any first 3/4 holds both classes
     return [
         ("GaitCNNClassifier", lambda d: GaitCNNClassifier(channels=(8, 16), dropout=0.0, max_epochs=5,
                                                           random_state=0, device=d), classify(images)),
@@ -67,7 +83,20 @@ def cases():
         ("GANSampler", lambda d: GANSampler(max_epochs=5, random_state=0, device=d), resample(features, imbalanced)),
         ("EEGGANSampler", lambda d: EEGGANSampler(max_epochs=2, random_state=0, device=d),
          lambda est: est.fit_resample(eeg.data[:40], eeg.target[:40])[0] / np.std(eeg.data)),
-    ]
+        ("STGCNClassifier", lambda d: STGCNClassifier(layout="body16", dropout=0.0, max_epochs=3, random_state=0,
+                                                      device=d), classify(gait.data, gait.target)),
+        ("ViewGroupGaitCNN", lambda d: ViewGroupGaitCNNClassifier(dropout=0.0, max_epochs=2, random_state=0,
+                                                                  device=d), classify(gait.data, gait.target)),
+        ("MotionVAE", lambda d: MotionVAE(max_epochs=3, random_state=0, device=d),
+         lambda est: est.fit(gait.data).transform(gait.data)),
+        ("DGCNNClassifier", lambda d: DGCNNClassifier(ch_names=list(eeg.ch_names), dropout=0.0, max_epochs=5,
+                                                      random_state=0, device=d), classify(de, eeg.target)),
+    ] + ([] if BraindecodeClassifier._unavailable_reason else [
+        ("BraindecodeClassifier", lambda d: BraindecodeClassifier(
+            "ShallowFBCSPNet", module_params={"drop_prob": 0.0}, crop_size=100, max_epochs=3, random_state=0,
+            device=d), classify(eeg.data, eeg.target)),
+    ])
+
 
 
 def main():

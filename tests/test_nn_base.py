@@ -1,9 +1,11 @@
 """The one network base: device, reproducibility by random_state, clone and pickle, for every torch estimator."""
 
+import importlib.util
 import inspect
 import pickle
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,7 @@ from skemotion.nn import (
 )
 from skemotion.nn._base import TorchNet, check_device
 from skemotion.samplers import EEGGANSampler, GANSampler, VAESampler
+from skemotion.utils import all_estimators
 
 ROOT = Path(__file__).resolve().parents[1]
 RNG = np.random.RandomState(0)
@@ -143,3 +146,20 @@ def test_gpu_check_skips_without_a_gpu():
                             text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("no GPU: skipped"), result.stdout + result.stderr
+
+
+def test_gpu_check_covers_every_torch_estimator_and_runs_on_the_cpu():
+    """Each estimator with a ``device`` is a case of benchmarks/gpu_check.py, and each case runs (on the CPU
+    here: CI has no GPU) to the same finite output twice."""
+    spec = importlib.util.spec_from_file_location("gpu_check", ROOT / "benchmarks" / "gpu_check.py")
+    gpu_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gpu_check)
+    cases = gpu_check.cases()
+    covered = {type(make("cpu")).__name__ for _, make, _ in cases}
+    assert {name for name, cls in all_estimators() if "device" in inspect.signature(cls).parameters} <= covered
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the GANs' "too few updates" warning: a few epochs here
+        for name, make, run in cases:
+            first = np.asarray(run(make("cpu")), dtype=float)
+            assert np.isfinite(first).all() and first.size, name
+            np.testing.assert_array_equal(np.asarray(run(make("cpu")), dtype=float), first, err_msg=name)

@@ -20,6 +20,35 @@ from ._training import forward_float64
 
 # The input streams of the network, each ``n_dims`` channels per joint and frame.
 INPUTS = ("position", "velocity", "bone")
+# How the last block is summarised over frames and joints before the linear head.
+POOLINGS = ("mean", "mean+std")
+
+
+def masked_pool(h, mask, pooling="mean"):
+    """Summary of features ``h`` (batch, channels, frames, joints) over the observed cells of ``mask``.
+
+    ``"mean"``: the masked mean over frames and joints, ``(batch, channels)``. ``"mean+std"`` adds, for each
+    channel, the standard deviation over the observed frames of each joint, averaged over the observed joints
+    (how much the feature varies in time), concatenated after the mean: ``(batch, 2 * channels)``.
+
+    Examples
+    --------
+    >>> h = torch.tensor([[[[1.0], [3.0], [100.0]]]])  # 1 sequence, 1 channel, 3 frames, 1 joint
+    >>> mask = torch.tensor([[[[1.0], [1.0], [0.0]]]])  # the last frame is padding
+    >>> masked_pool(h, mask, "mean+std").tolist()
+    [[2.0, 1.0]]
+    """
+    count = mask.sum(dim=(2, 3)).clamp(min=1.0)
+    mean = (h * mask).sum(dim=(2, 3)) / count
+    if pooling == "mean":
+        return mean
+    frames = mask.sum(dim=2, keepdim=True)  # observed frames per joint
+    joint_mean = (h * mask).sum(dim=2, keepdim=True) / frames.clamp(min=1.0)
+    variance = (((h - joint_mean) * mask) ** 2).sum(dim=2, keepdim=True) / frames.clamp(min=1.0)
+    std = torch.sqrt(variance + 1e-8)
+    joints = (frames > 0).to(h.dtype)
+    std = (std * joints).sum(dim=(2, 3)) / joints.sum(dim=(2, 3)).clamp(min=1.0)
+    return torch.cat([mean, std], dim=1)
 
 
 def hop_distances(n_joints, bones, source):
@@ -137,8 +166,9 @@ class STGCN(nn.Module):
     the multi-stream ST-GCNs since 2s-AGCN) are standardised; a missing value (a NaN joint, the NaN padding,
     the velocity of the last frame) is then set to zero, and a mask channel (1 where the joint is observed,
     0 where it is missing) joins them, so the network tells a missing joint from one at the mean position.
-    The output is a masked mean over the frames and joints of the last block (padding and missing joints do
-    not count), then a linear layer to the class logits.
+    The output is a masked summary over the frames and joints of the last block (padding and missing joints
+    do not count; :func:`masked_pool`: the mean, or the mean and the temporal standard deviation), then a
+    linear layer to the class logits.
 
     Parameters
     ----------
@@ -158,11 +188,16 @@ class STGCN(nn.Module):
     parents : sequence of int or None, default=None
         Parent of each joint (its own index at a root) for the ``"bone"`` stream; ``None``: every joint is a
         root (zero bones).
+    pooling : {"mean", "mean+std"}, default="mean"
+        Summary of the last block read by the head (:func:`masked_pool`).
     """
 
     def __init__(self, n_dims, n_classes, adjacency, mean=None, scale=None, channels=(16, 32, 32), strides=None,
-                 temporal_kernel=7, dropout=0.1, inputs=("position",), parents=None):
+                 temporal_kernel=7, dropout=0.1, inputs=("position",), parents=None, pooling="mean"):
         super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}.")
+        self.pooling = pooling
         adjacency = torch.as_tensor(np.asarray(adjacency), dtype=torch.float32)
         n_partitions, n_joints = adjacency.shape[0], adjacency.shape[1]
         self.inputs = tuple(inputs)
@@ -179,7 +214,7 @@ class STGCN(nn.Module):
             STGCNBlock(c_in, c_out, n_partitions, n_joints, temporal_kernel, stride, dropout)
             for c_in, c_out, stride in zip(in_channels, channels, strides)
         )
-        self.head = nn.Linear(channels[-1], n_classes)
+        self.head = nn.Linear(channels[-1] * (2 if pooling == "mean+std" else 1), n_classes)
 
     def features(self, X):
         """Standardised streams with missing values zeroed, plus the mask: ``(batch, channels + 1, T, V)``."""
@@ -196,8 +231,7 @@ class STGCN(nn.Module):
             h = block(h, self.adjacency)
             if mask.shape[2] != h.shape[2]:  # a strided block: a frame is observed if any of its inputs was
                 mask = nn.functional.adaptive_max_pool2d(mask, h.shape[2:])
-        pooled = (h * mask).sum(dim=(2, 3)) / mask.sum(dim=(2, 3)).clamp(min=1.0)
-        return self.head(pooled)
+        return self.head(masked_pool(h, mask, self.pooling))
 
 
 class STGCNClassifier(SkeletonMixin, TorchClassifier):
@@ -244,6 +278,11 @@ class STGCNClassifier(SkeletonMixin, TorchClassifier):
         layout the bone stream is zero.
     label_smoothing : float, default=0.1
         Label smoothing of the cross-entropy loss.
+    pooling : {"mean", "mean+std"}, default="mean"
+        What the linear head reads from the last block, over the observed frames and joints
+        (:func:`masked_pool`): ``"mean"``, the original's average; ``"mean+std"`` adds each channel's
+        standard deviation over the frames (averaged over the joints), how much the feature varies in time,
+        the kind of summary statistic the joint-distance forest reads. :doc:`/models` gives its effect.
     max_epochs : int, default=40
     batch_size : int, default=16
     lr : float, default=3e-3
@@ -301,6 +340,7 @@ class STGCNClassifier(SkeletonMixin, TorchClassifier):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "inputs": [tuple, list],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "pooling": [StrOptions(set(POOLINGS))],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "train_split": [callable, None],
         "callbacks": [list, None],
@@ -308,7 +348,8 @@ class STGCNClassifier(SkeletonMixin, TorchClassifier):
     }
 
     def __init__(self, layout="auto", center=None, channels=(16, 32, 32), temporal_kernel=7, dropout=0.1,
-                 inputs=INPUTS, label_smoothing=0.1, max_epochs=40, batch_size=16, lr=3e-3, weight_decay=1e-4,
+                 inputs=INPUTS, label_smoothing=0.1, pooling="mean", max_epochs=40, batch_size=16,
+                 lr=3e-3, weight_decay=1e-4,
                  train_split=None, callbacks=None, verbose=0, device="cpu", random_state=None, torch_threads=1, *,
                  module=STGCN, criterion=nn.CrossEntropyLoss, optimizer=torch.optim.Adam, **kwargs):
         self.layout = layout
@@ -318,6 +359,7 @@ class STGCNClassifier(SkeletonMixin, TorchClassifier):
         self.dropout = dropout
         self.inputs = inputs
         self.label_smoothing = label_smoothing
+        self.pooling = pooling
         self.weight_decay = weight_decay
         super().__init__(module, criterion, optimizer=optimizer, lr=lr, max_epochs=max_epochs, batch_size=batch_size,
                          train_split=train_split, callbacks=callbacks, verbose=verbose, random_state=random_state,
@@ -379,7 +421,7 @@ class STGCNClassifier(SkeletonMixin, TorchClassifier):
         sizes = dict(n_dims=self.input_shape_[1], n_classes=len(self.classes_), adjacency=self.adjacency_,
                      mean=self.input_mean_, scale=self.input_scale_, channels=tuple(self.channels),
                      temporal_kernel=self.temporal_kernel, dropout=self.dropout, inputs=tuple(self.inputs),
-                     parents=self._parents(self.input_shape_[0]))
+                     parents=self._parents(self.input_shape_[0]), pooling=self.pooling)
         self.module_ = self._initialized(self.module, "module", sizes)
         return self
 

@@ -85,7 +85,7 @@ def eeg_models(eeg, random_state=0):
     for name in ("EEGNet", "ShallowFBCSPNet", "Deep4Net"):
         recommended = braindecode_network(eeg.sfreq, name, random_state=random_state)
         window = recommended[-1].crop_size / eeg.sfreq
-        models[f"raw EEG + {name} (braindecode)"] = BraindecodeClassifier(name, random_state=random_state)
+        models[f"raw EEG + {name} (whole epochs)"] = BraindecodeClassifier(name, random_state=random_state)
         models[f"raw EEG + {name}, {window:g} s crops"] = clone(recommended[-1])
         models[f"prewhitened + {name}, {window:g} s crops"] = recommended
     return models

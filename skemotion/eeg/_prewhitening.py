@@ -28,6 +28,11 @@ class EEGPrewhitener(EEGMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstim
     The output has the input's shape; the first ``order`` samples of an epoch are filtered with the lags
     the epoch has (earlier samples count as zero), as :func:`scipy.signal.lfilter` does.
 
+    The model flattens the whole band up to the Nyquist frequency. Resample recordings made at a high
+    sampling rate to a few times their highest frequency of interest first (SEED's 200 Hz for bands up to
+    50 Hz; :meth:`mne.io.Raw.resample`), so that the lags describe the EEG bands rather than the empty band
+    above the recording's low-pass filter.
+
     Parameters
     ----------
     order : int, default=8

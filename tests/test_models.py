@@ -400,7 +400,7 @@ def test_braindecode_eegnet_learns_a_rhythm_and_is_reproducible():
 @pytest.mark.parametrize("n_times, starts", [(10, [0, 3, 6]), (11, [0, 3, 6, 7]), (4, [0])])
 def test_braindecode_windows_cover_the_epoch(n_times, starts):
     clf = BraindecodeClassifier(crop_size=4, crop_stride=3)
-    clf.window_size_ = 4
+    clf.window_size_, clf.window_stride_ = 4, 3
     X = np.arange(2 * 3 * n_times, dtype=float).reshape(2, 3, n_times)
     windows = clf._windows(X)
     assert windows.shape == (2, len(starts), 3, 4)
@@ -428,6 +428,9 @@ def test_braindecode_cropped_training_predicts_the_mean_over_windows():
         clf.predict(X_test[..., :100])
     with pytest.raises(ValueError, match="crop_size=300 is longer than the epochs"):
         clone(clf).set_params(crop_size=300).fit(X, y)
+    # Prediction follows the fitted windows, not parameters set after the fit.
+    expected = clf.predict_proba(X_test)
+    np.testing.assert_array_equal(clf.set_params(crop_size=None, crop_stride=1).predict_proba(X_test), expected)
 
 
 @_NEEDS_BRAINDECODE

@@ -89,8 +89,11 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
     n_channels_in_ : int
     n_times_ : int
         Samples per training epoch.
-    window_size_ : int
-        Samples the network reads: ``crop_size``, or ``n_times_`` without cropping.
+    cropped_ : bool
+        Whether the network was trained on windows (``crop_size`` given).
+    window_size_, window_stride_ : int
+        Samples the network reads (``crop_size``, or ``n_times_`` without cropping) and between the starts
+        of consecutive windows.
     net_ : braindecode.EEGClassifier
 
     Examples
@@ -150,7 +153,9 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         self.n_times_ = X.shape[2]
         if self.crop_size is not None and self.crop_size > self.n_times_:
             raise ValueError(f"crop_size={self.crop_size} is longer than the epochs ({self.n_times_} samples).")
-        self.window_size_ = self.n_times_ if self.crop_size is None else self.crop_size
+        self.cropped_ = self.crop_size is not None
+        self.window_size_ = self.crop_size if self.cropped_ else self.n_times_
+        self.window_stride_ = max(self.crop_stride or self.window_size_ // 2, 1)
         self.classes_, codes = np.unique(y, return_inverse=True)
         self.channel_mean_ = X.mean(axis=(0, 2))[:, None]
         std = X.std(axis=(0, 2))[:, None]
@@ -164,12 +169,11 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
     def _windows(self, X):
         """``X`` cut into windows of ``window_size_`` samples: ``(n_epochs, n_windows, n_channels, window_size_)``.
 
-        Consecutive windows start ``crop_stride`` samples apart; the last one ends at the epoch's end, so
+        Consecutive windows start ``window_stride_`` samples apart; the last one ends at the epoch's end, so
         that no sample is left out.
         """
         size = self.window_size_
-        stride = self.crop_stride or max(size // 2, 1)
-        starts = np.arange(0, X.shape[2] - size + 1, stride)
+        starts = np.arange(0, X.shape[2] - size + 1, self.window_stride_)
         if starts[-1] != X.shape[2] - size:
             starts = np.append(starts, X.shape[2] - size)
         return np.stack([X[:, :, start:start + size] for start in starts], axis=1)
@@ -237,7 +241,7 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_eeg(self, X, reset=False)
-        if self.crop_size is None and X.shape[2] != self.n_times_:
+        if not self.cropped_ and X.shape[2] != self.n_times_:
             raise ValueError(f"X has epochs of {X.shape[2]} samples; the network was fitted on {self.n_times_}.")
         if X.shape[2] < self.window_size_:
             raise ValueError(f"X has epochs of {X.shape[2]} samples, shorter than the network's windows of "

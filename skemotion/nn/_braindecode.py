@@ -172,11 +172,10 @@ class BraindecodeClassifier(EEGMixin, ClassifierMixin, BaseEstimator):
         Consecutive windows start ``window_stride_`` samples apart; the last one ends at the epoch's end, so
         that no sample is left out.
         """
-        size = self.window_size_
-        starts = np.arange(0, X.shape[2] - size + 1, self.window_stride_)
-        if starts[-1] != X.shape[2] - size:
-            starts = np.append(starts, X.shape[2] - size)
-        return np.stack([X[:, :, start:start + size] for start in starts], axis=1)
+        last = X.shape[2] - self.window_size_
+        starts = np.union1d(np.arange(0, last + 1, self.window_stride_), [last])
+        windows = np.lib.stride_tricks.sliding_window_view(X, self.window_size_, axis=2)[:, :, starts]
+        return windows.transpose(0, 2, 1, 3)
 
     def _build_net(self, n_channels):
         """braindecode's EEGClassifier with the network's input and output sizes given, not inferred from X.

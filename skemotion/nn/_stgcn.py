@@ -38,12 +38,12 @@ def masked_pool(h, mask, pooling="mean"):
     >>> masked_pool(h, mask, "mean+std").tolist()
     [[2.0, 1.0]]
     """
-    count = mask.sum(dim=(2, 3)).clamp(min=1.0)
-    mean = (h * mask).sum(dim=(2, 3)) / count
+    observed = h * mask
+    mean = observed.sum(dim=(2, 3)) / mask.sum(dim=(2, 3)).clamp(min=1.0)
     if pooling == "mean":
         return mean
     frames = mask.sum(dim=2, keepdim=True)  # observed frames per joint
-    joint_mean = (h * mask).sum(dim=2, keepdim=True) / frames.clamp(min=1.0)
+    joint_mean = observed.sum(dim=2, keepdim=True) / frames.clamp(min=1.0)
     variance = (((h - joint_mean) * mask) ** 2).sum(dim=2, keepdim=True) / frames.clamp(min=1.0)
     std = torch.sqrt(variance + 1e-8)
     joints = (frames > 0).to(h.dtype)
@@ -348,9 +348,9 @@ class STGCNClassifier(SkeletonMixin, TorchClassifier):
     }
 
     def __init__(self, layout="auto", center=None, channels=(16, 32, 32), temporal_kernel=7, dropout=0.1,
-                 inputs=INPUTS, label_smoothing=0.1, pooling="mean", max_epochs=40, batch_size=16,
-                 lr=3e-3, weight_decay=1e-4,
-                 train_split=None, callbacks=None, verbose=0, device="cpu", random_state=None, torch_threads=1, *,
+                 inputs=INPUTS, label_smoothing=0.1, pooling="mean", max_epochs=40, batch_size=16, lr=3e-3,
+                 weight_decay=1e-4, train_split=None, callbacks=None, verbose=0, device="cpu", random_state=None,
+                 torch_threads=1, *,
                  module=STGCN, criterion=nn.CrossEntropyLoss, optimizer=torch.optim.Adam, **kwargs):
         self.layout = layout
         self.center = center
